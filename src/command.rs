@@ -1,0 +1,84 @@
+//! What the UI asks for (`Command`) and what workers report (`Event`). The UI
+//! only pushes commands; `app.rs` applies them and the events in one place.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::domain::{ContactColumn, ContactDetail, ContactId, ContactRow, WorkspaceSummary};
+use crate::jobs::Progress;
+use crate::state::{Screen, ThemeChoice};
+
+/// A request from the UI. Applied after the frame that emitted it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Navigate(Screen),
+    /// Replace the contacts search text (runs the search, debounced).
+    SetSearch(String),
+    /// Sort on a column; on the current sort column this flips the direction.
+    SortBy(ContactColumn),
+    /// Rows of this page of the current list are needed for display.
+    LoadPage(usize),
+    SelectContact(Option<ContactId>),
+    ToggleColumn(ContactColumn),
+    /// Ask the user for a path with a file dialog, then act on it.
+    PickFile(FileAction),
+    /// Act on a path the user chose.
+    FileChosen(FileAction, PathBuf),
+    CancelJob,
+    SetTheme(ThemeChoice),
+    DismissNotice,
+}
+
+/// What a chosen file path is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileAction {
+    NewWorkspace,
+    NewDemoWorkspace,
+    OpenWorkspace,
+    SaveCopy,
+}
+
+/// Which background job reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    CreateDemo,
+    SaveCopy,
+}
+
+/// A report from a worker thread.
+#[derive(Clone, Debug)]
+pub enum Event {
+    WorkspaceOpened(Box<WorkspaceSummary>),
+    WorkspaceFailed {
+        path: PathBuf,
+        error: String,
+    },
+    ContactIds {
+        generation: u64,
+        ids: Arc<Vec<ContactId>>,
+        elapsed_ms: u64,
+    },
+    ContactPage {
+        generation: u64,
+        page: usize,
+        rows: Arc<Vec<ContactRow>>,
+    },
+    ContactDetail {
+        id: ContactId,
+        detail: Option<Box<ContactDetail>>,
+    },
+    /// A query failed (an interrupted, superseded query is not reported).
+    QueryFailed {
+        error: String,
+    },
+    Job {
+        kind: JobKind,
+        progress: Progress,
+        path: PathBuf,
+    },
+    /// A file dialog closed; `None` when the user cancelled.
+    DialogClosed {
+        action: FileAction,
+        path: Option<PathBuf>,
+    },
+}

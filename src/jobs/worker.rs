@@ -1,0 +1,323 @@
+//! The store worker: a named thread that owns the open workspace's
+//! connection and answers the UI's queries, and the job runner for long work
+//! (demo generation, saving a copy) on threads of their own.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use super::{CancelToken, Progress, ProgressSink, spawn_named};
+use crate::command::{Event, JobKind};
+use crate::demo::{self, DemoError, DemoOptions};
+use crate::domain::{ContactId, ContactQuery, WorkspaceSettings};
+use crate::store::{Interrupter, Store, StoreError};
+
+/// A request to the store worker.
+#[derive(Clone, Debug)]
+pub enum Request {
+    Open {
+        path: PathBuf,
+    },
+    Create {
+        path: PathBuf,
+        settings: WorkspaceSettings,
+    },
+    QueryContacts {
+        generation: u64,
+        query: ContactQuery,
+    },
+    FetchPage {
+        generation: u64,
+        page: usize,
+        ids: Vec<ContactId>,
+    },
+    FetchDetail {
+        id: ContactId,
+    },
+    Shutdown,
+}
+
+/// Sends events to the app and wakes its UI.
+#[derive(Clone)]
+pub struct Notifier {
+    tx: Sender<Event>,
+    repaint: Option<egui::Context>,
+}
+
+impl Notifier {
+    /// A notifier that sends on `tx` and repaints `ctx` (if any).
+    pub fn new(tx: Sender<Event>, repaint: Option<egui::Context>) -> Self {
+        Self { tx, repaint }
+    }
+
+    /// Delivers an event; a closed app is not an error.
+    pub fn send(&self, event: Event) {
+        let _ = self.tx.send(event);
+        if let Some(ctx) = &self.repaint {
+            ctx.request_repaint();
+        }
+    }
+}
+
+/// The app's handle on the store worker.
+pub struct StoreWorker {
+    tx: Sender<Request>,
+    interrupter: Arc<Mutex<Option<Interrupter>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl StoreWorker {
+    /// Starts the worker thread.
+    pub fn start(notifier: Notifier) -> std::io::Result<Self> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let interrupter = Arc::new(Mutex::new(None));
+        let shared = Arc::clone(&interrupter);
+        let thread = spawn_named("tailor-store", move || serve(&rx, &notifier, &shared))?;
+        Ok(Self {
+            tx,
+            interrupter,
+            thread: Some(thread),
+        })
+    }
+
+    /// Queues a request.
+    pub fn send(&self, request: Request) {
+        let _ = self.tx.send(request);
+    }
+
+    /// Interrupts the query running now (a newer one supersedes it).
+    pub fn interrupt(&self) {
+        let guard = self
+            .interrupter
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(interrupter) = guard.as_ref() {
+            interrupter.interrupt();
+        }
+    }
+}
+
+impl Drop for StoreWorker {
+    fn drop(&mut self) {
+        self.interrupt();
+        let _ = self.tx.send(Request::Shutdown);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve(rx: &Receiver<Request>, notifier: &Notifier, interrupter: &Mutex<Option<Interrupter>>) {
+    let mut store: Option<Store> = None;
+    let mut generation = 0;
+    while let Ok(first) = rx.recv() {
+        // Take everything queued, so superseded work is skipped.
+        let mut batch = vec![first];
+        loop {
+            match rx.try_recv() {
+                Ok(request) => batch.push(request),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        }
+        let last_query = batch
+            .iter()
+            .rposition(|r| matches!(r, Request::QueryContacts { .. }));
+        let last_detail = batch
+            .iter()
+            .rposition(|r| matches!(r, Request::FetchDetail { .. }));
+        for (i, request) in batch.into_iter().enumerate() {
+            match request {
+                Request::Shutdown => return,
+                Request::Open { path } => {
+                    let opened = Store::open(&path);
+                    install(&mut store, opened, path, notifier, interrupter);
+                }
+                Request::Create { path, settings } => {
+                    let created = Store::create(&path, &settings);
+                    install(&mut store, created, path, notifier, interrupter);
+                }
+                Request::QueryContacts {
+                    generation: g,
+                    query,
+                } => {
+                    generation = generation.max(g);
+                    if Some(i) != last_query {
+                        continue;
+                    }
+                    let Some(store) = &store else { continue };
+                    let started = Instant::now();
+                    match store.contact_ids(&query) {
+                        Ok(ids) => notifier.send(Event::ContactIds {
+                            generation: g,
+                            ids: Arc::new(ids),
+                            elapsed_ms: started.elapsed().as_millis() as u64,
+                        }),
+                        Err(StoreError::Interrupted) => {}
+                        Err(e) => notifier.send(Event::QueryFailed {
+                            error: e.to_string(),
+                        }),
+                    }
+                }
+                Request::FetchPage {
+                    generation: g,
+                    page,
+                    ids,
+                } => {
+                    if g < generation {
+                        continue;
+                    }
+                    let Some(store) = &store else { continue };
+                    match store.contact_rows(&ids) {
+                        Ok(rows) => notifier.send(Event::ContactPage {
+                            generation: g,
+                            page,
+                            rows: Arc::new(rows),
+                        }),
+                        Err(StoreError::Interrupted) => {}
+                        Err(e) => notifier.send(Event::QueryFailed {
+                            error: e.to_string(),
+                        }),
+                    }
+                }
+                Request::FetchDetail { id } => {
+                    if Some(i) != last_detail {
+                        continue;
+                    }
+                    let Some(store) = &store else { continue };
+                    match store.contact_detail(id) {
+                        Ok(detail) => notifier.send(Event::ContactDetail {
+                            id,
+                            detail: detail.map(Box::new),
+                        }),
+                        Err(StoreError::Interrupted) => {}
+                        Err(e) => notifier.send(Event::QueryFailed {
+                            error: e.to_string(),
+                        }),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn install(
+    slot: &mut Option<Store>,
+    opened: Result<Store, StoreError>,
+    path: PathBuf,
+    notifier: &Notifier,
+    interrupter: &Mutex<Option<Interrupter>>,
+) {
+    match opened.and_then(|store| store.summary().map(|summary| (store, summary))) {
+        Ok((store, summary)) => {
+            *interrupter.lock().unwrap_or_else(PoisonError::into_inner) = Some(store.interrupter());
+            *slot = Some(store);
+            notifier.send(Event::WorkspaceOpened(Box::new(summary)));
+        }
+        Err(e) => notifier.send(Event::WorkspaceFailed {
+            path,
+            error: format!("{e:#}"),
+        }),
+    }
+}
+
+/// Runs `work` on a named job thread, reporting `Started`, its progress and
+/// one final report. Returns the thread handle so it can be joined.
+fn run_job(
+    kind: JobKind,
+    label: String,
+    path: PathBuf,
+    notifier: Notifier,
+    cancel: CancelToken,
+    work: impl FnOnce(&mut dyn ProgressSink, &CancelToken) -> Result<String, JobError> + Send + 'static,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    spawn_named("tailor-job", move || {
+        let send = |progress: Progress| {
+            notifier.send(Event::Job {
+                kind,
+                progress,
+                path: path.clone(),
+            });
+        };
+        send(Progress::Started { label });
+        // Throttle reports to about 20 a second.
+        let mut last = Instant::now();
+        let mut report = |fraction: f32, message: &str| {
+            if last.elapsed().as_millis() >= 50 {
+                last = Instant::now();
+                send(Progress::Progress {
+                    fraction,
+                    message: message.to_owned(),
+                });
+            }
+        };
+        let outcome = work(&mut report, &cancel);
+        send(match outcome {
+            Ok(message) => Progress::Finished { message },
+            Err(JobError::Cancelled) => Progress::Cancelled,
+            Err(JobError::Failed(error)) => Progress::Failed { error },
+        });
+    })
+}
+
+/// How a job failed.
+enum JobError {
+    Cancelled,
+    Failed(String),
+}
+
+/// Generates a demo workspace at `path` on a job thread.
+pub fn spawn_create_demo(
+    path: PathBuf,
+    options: DemoOptions,
+    notifier: Notifier,
+    cancel: CancelToken,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let target = path.clone();
+    let label = format!(
+        "Creating demo workspace with {} contacts",
+        options.n_contacts
+    );
+    run_job(
+        JobKind::CreateDemo,
+        label,
+        path,
+        notifier,
+        cancel,
+        move |report, cancel| match demo::generate(&target, &options, report, cancel) {
+            Ok((_, summary)) => Ok(format!(
+                "Created a demo shop with {} contacts and {} orders",
+                summary.contacts, summary.orders
+            )),
+            Err(DemoError::Cancelled) => Err(JobError::Cancelled),
+            Err(e) => Err(JobError::Failed(format!("{e:#}"))),
+        },
+    )
+}
+
+/// Writes a copy of the workspace at `source` to `dest` on a job thread.
+pub fn spawn_save_copy(
+    source: PathBuf,
+    dest: PathBuf,
+    notifier: Notifier,
+    cancel: CancelToken,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let label = format!("Saving a copy to {}", dest.display());
+    let target = dest.clone();
+    run_job(
+        JobKind::SaveCopy,
+        label,
+        dest,
+        notifier,
+        cancel,
+        move |report, cancel| {
+            let store = Store::open(&source).map_err(|e| JobError::Failed(format!("{e:#}")))?;
+            match store.save_copy(&target, report, cancel) {
+                Ok(()) => Ok(format!("Saved a copy to {}", target.display())),
+                Err(StoreError::Cancelled) => Err(JobError::Cancelled),
+                Err(e) => Err(JobError::Failed(format!("{e:#}"))),
+            }
+        },
+    )
+}

@@ -1,0 +1,225 @@
+//! The state the UI reads. It changes only in `app.rs`, by applying commands
+//! and worker events; UI code gets a shared reference.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::command::JobKind;
+use crate::domain::time::parse_time_zone;
+use crate::domain::{
+    ContactColumn, ContactDetail, ContactId, ContactRow, SortSpec, WorkspaceSummary,
+};
+use crate::jobs::CancelToken;
+
+/// The screens of the left navigation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Screen {
+    Contacts,
+    Segments,
+    Templates,
+    Preview,
+    Experiments,
+    Settings,
+}
+
+impl Screen {
+    /// Every screen, in navigation order.
+    pub const ALL: [Self; 6] = [
+        Self::Contacts,
+        Self::Segments,
+        Self::Templates,
+        Self::Preview,
+        Self::Experiments,
+        Self::Settings,
+    ];
+
+    /// The navigation label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Contacts => "Contacts",
+            Self::Segments => "Segments",
+            Self::Templates => "Templates",
+            Self::Preview => "Preview",
+            Self::Experiments => "Experiments",
+            Self::Settings => "Settings",
+        }
+    }
+}
+
+/// The colour theme the user chose.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ThemeChoice {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// The small set of preferences kept between runs (eframe storage). Domain
+/// data never goes here.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Preferences {
+    pub last_workspace: Option<PathBuf>,
+    /// Most recent first, at most `MAX_RECENT`.
+    pub recent: Vec<PathBuf>,
+    pub theme: ThemeChoice,
+    pub visible_columns: Vec<ContactColumn>,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Self {
+            last_workspace: None,
+            recent: Vec::new(),
+            theme: ThemeChoice::System,
+            visible_columns: ContactColumn::default_visible(),
+        }
+    }
+}
+
+impl Preferences {
+    /// How many recent workspaces the File menu lists.
+    pub const MAX_RECENT: usize = 8;
+
+    /// Records `path` as the most recently opened workspace.
+    pub fn remember(&mut self, path: PathBuf) {
+        self.recent.retain(|p| p != &path);
+        self.recent.insert(0, path.clone());
+        self.recent.truncate(Self::MAX_RECENT);
+        self.last_workspace = Some(path);
+    }
+}
+
+/// A background job the status bar shows.
+#[derive(Clone, Debug)]
+pub struct JobStatus {
+    pub kind: JobKind,
+    pub label: String,
+    pub fraction: f32,
+    pub message: String,
+    pub cancel: CancelToken,
+}
+
+/// A message shown in a banner until dismissed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub is_error: bool,
+    pub text: String,
+}
+
+/// Rows per page fetched from the store.
+pub const PAGE_SIZE: usize = 100;
+
+/// The contacts list: its query, the ordered ids, and the pages loaded so far.
+#[derive(Clone, Debug, Default)]
+pub struct ContactsView {
+    pub search: String,
+    pub sort: SortSpec,
+    /// Increases with every new query; results of older ones are dropped.
+    pub generation: u64,
+    /// The ids of the current query, in order; `None` before the first answer.
+    pub ids: Option<Arc<Vec<ContactId>>>,
+    /// Whether a query newer than `ids` is running.
+    pub searching: bool,
+    pub query_ms: Option<u64>,
+    pub pages: HashMap<usize, Arc<Vec<ContactRow>>>,
+    pub pending_pages: HashSet<usize>,
+    pub selected: Option<ContactId>,
+    pub detail: Option<Box<ContactDetail>>,
+    pub detail_loading: bool,
+}
+
+impl ContactsView {
+    /// The row at `index` of the list, if its page is loaded.
+    pub fn row(&self, index: usize) -> Option<&ContactRow> {
+        self.pages
+            .get(&(index / PAGE_SIZE))
+            .and_then(|rows| rows.get(index % PAGE_SIZE))
+    }
+
+    /// The number of rows in the current list.
+    pub fn n_rows(&self) -> usize {
+        self.ids.as_ref().map_or(0, |ids| ids.len())
+    }
+}
+
+/// Everything the UI reads.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub screen: Screen,
+    pub workspace: Option<WorkspaceSummary>,
+    /// Set while a workspace is being opened or created.
+    pub opening: Option<PathBuf>,
+    pub contacts: ContactsView,
+    pub job: Option<JobStatus>,
+    pub notice: Option<Notice>,
+    pub prefs: Preferences,
+    /// The real date, used when the workspace pins no `as_of`.
+    pub today: NaiveDate,
+}
+
+impl AppState {
+    /// A fresh state with the given preferences.
+    pub fn new(prefs: Preferences, today: NaiveDate) -> Self {
+        Self {
+            screen: Screen::Contacts,
+            workspace: None,
+            opening: None,
+            contacts: ContactsView::default(),
+            job: None,
+            notice: None,
+            prefs,
+            today,
+        }
+    }
+
+    /// The workspace's time zone (UTC with no workspace).
+    pub fn time_zone(&self) -> Tz {
+        self.workspace
+            .as_ref()
+            .map_or(Tz::UTC, |w| parse_time_zone(&w.settings.time_zone))
+    }
+
+    /// The date relative values count to: the workspace's pinned `as_of`,
+    /// else today.
+    pub fn as_of(&self) -> NaiveDate {
+        self.workspace
+            .as_ref()
+            .and_then(|w| w.settings.as_of)
+            .unwrap_or(self.today)
+    }
+
+    /// The visible columns that exist in this workspace.
+    pub fn visible_columns(&self) -> Vec<ContactColumn> {
+        self.prefs
+            .visible_columns
+            .iter()
+            .copied()
+            .filter(|column| match column {
+                ContactColumn::Custom(id) => self
+                    .workspace
+                    .as_ref()
+                    .is_some_and(|w| w.custom_fields.iter().any(|f| f.id == *id)),
+                _ => true,
+            })
+            .collect()
+    }
+
+    /// The header of a column: built-in label or the custom field's name.
+    pub fn column_label(&self, column: ContactColumn) -> String {
+        match column {
+            ContactColumn::Custom(id) => self
+                .workspace
+                .as_ref()
+                .and_then(|w| w.custom_fields.iter().find(|f| f.id == id))
+                .map_or_else(|| "Custom field".to_owned(), |f| f.name.clone()),
+            _ => column.label().to_owned(),
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Tailor's integration tests: one binary, one module per area.
+
+mod cli;
+mod demo;
+mod store;
+mod support;
+mod tidy;
+mod ui;
