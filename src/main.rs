@@ -24,8 +24,11 @@ fn main() -> ExitCode {
 }
 
 fn run_studio(workspace: Option<PathBuf>) -> anyhow::Result<()> {
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../assets/icons/tailor-256.png"))
+        .unwrap_or_default();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
+            .with_icon(icon)
             .with_title("Tailor")
             .with_app_id("tailor")
             .with_inner_size([1280.0, 800.0])

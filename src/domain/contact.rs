@@ -177,6 +177,7 @@ impl ContactColumn {
             Self::OrderCount,
             Self::TotalSpent,
             Self::LastOrder,
+            Self::CreatedAt,
         ]
     }
 

@@ -186,7 +186,12 @@ fn serve(rx: &Receiver<Request>, notifier: &Notifier, interrupter: &Mutex<Option
                         continue;
                     }
                     let Some(store) = &store else { continue };
-                    match store.contact_detail(id) {
+                    // A search may interrupt this query; the detail is still wanted.
+                    let detail = match store.contact_detail(id) {
+                        Err(StoreError::Interrupted) => store.contact_detail(id),
+                        other => other,
+                    };
+                    match detail {
                         Ok(detail) => notifier.send(Event::ContactDetail {
                             id,
                             detail: detail.map(Box::new),

@@ -12,38 +12,68 @@ use crate::domain::{
     CustomFieldDef, CustomFieldId, CustomValue, EventView, FieldKind, OrderItemView, OrderView,
 };
 
-/// SQL that sorts on `column`: the key expression, and whether it can be blank
-/// (blanks always sort last, whichever the direction).
-fn sort_key(column: ContactColumn) -> (&'static str, bool) {
+/// How the list is ordered on a column.
+enum SortPlan {
+    /// SQLite sorts on this key expression; `true` when it can be blank
+    /// (blanks always sort last, whichever the direction).
+    Sql(&'static str, bool),
+    /// An order metric: the expression over `contact_metrics m`, and the key
+    /// of contacts without orders (`None`: blank). Sorted in Rust by merging
+    /// the metrics table with the contact ids, which is several times faster
+    /// than SQLite joining and sorting a million rows.
+    Metric(&'static str, Option<f64>),
+}
+
+fn sort_plan(column: ContactColumn) -> SortPlan {
+    use SortPlan::{Metric, Sql};
     match column {
-        ContactColumn::Email => ("c.email_key", true),
-        ContactColumn::FirstName => ("c.first_name COLLATE NOCASE", true),
-        ContactColumn::LastName => ("c.last_name COLLATE NOCASE", true),
-        ContactColumn::CustomerId => ("c.customer_id", true),
-        ContactColumn::Phone => ("c.phone", true),
-        ContactColumn::Company => ("c.company COLLATE NOCASE", true),
-        ContactColumn::City => ("c.city COLLATE NOCASE", true),
-        ContactColumn::Region => ("c.region COLLATE NOCASE", true),
-        ContactColumn::Country => ("c.country", true),
-        ContactColumn::PostalCode => ("c.postal_code", true),
-        ContactColumn::Birthday => ("c.birthday", true),
-        ContactColumn::Language => ("c.language", true),
-        ContactColumn::TimeZone => ("c.time_zone", true),
-        ContactColumn::Consent => ("c.consent_status", false),
-        ContactColumn::OrderCount => ("coalesce(m.order_count, 0)", false),
-        ContactColumn::TotalSpent => ("coalesce(m.total_spent_cents, 0)", false),
-        ContactColumn::AverageOrderValue => ("m.total_spent_cents * 1.0 / m.order_count", true),
-        ContactColumn::FirstOrder => ("m.first_order_at", true),
-        ContactColumn::LastOrder => ("m.last_order_at", true),
-        // More days since the last order means an earlier last order.
-        ContactColumn::DaysSinceLastOrder => ("-m.last_order_at", true),
-        ContactColumn::CreatedAt => ("c.created_at", false),
-        ContactColumn::Custom(_) => (
+        ContactColumn::Email => Sql("c.email_key", true),
+        ContactColumn::FirstName => Sql("c.first_name COLLATE NOCASE", true),
+        ContactColumn::LastName => Sql("c.last_name COLLATE NOCASE", true),
+        ContactColumn::CustomerId => Sql("c.customer_id", true),
+        ContactColumn::Phone => Sql("c.phone", true),
+        ContactColumn::Company => Sql("c.company COLLATE NOCASE", true),
+        ContactColumn::City => Sql("c.city COLLATE NOCASE", true),
+        ContactColumn::Region => Sql("c.region COLLATE NOCASE", true),
+        ContactColumn::Country => Sql("c.country", true),
+        ContactColumn::PostalCode => Sql("c.postal_code", true),
+        ContactColumn::Birthday => Sql("c.birthday", true),
+        ContactColumn::Language => Sql("c.language", true),
+        ContactColumn::TimeZone => Sql("c.time_zone", true),
+        ContactColumn::Consent => Sql("c.consent_status", false),
+        ContactColumn::CreatedAt => Sql("c.created_at", false),
+        ContactColumn::Custom(_) => Sql(
             "(SELECT v.value FROM custom_values v WHERE v.contact_id = c.id AND v.field_id = ?1)",
             true,
         ),
-        ContactColumn::Tags => ("c.id", false),
+        ContactColumn::Tags => Sql("c.id", false),
+        ContactColumn::OrderCount => Metric("m.order_count", Some(0.0)),
+        ContactColumn::TotalSpent => Metric("m.total_spent_cents", Some(0.0)),
+        ContactColumn::AverageOrderValue => {
+            Metric("m.total_spent_cents * 1.0 / m.order_count", None)
+        }
+        ContactColumn::FirstOrder => Metric("m.first_order_at", None),
+        ContactColumn::LastOrder => Metric("m.last_order_at", None),
+        // More days since the last order means an earlier last order.
+        ContactColumn::DaysSinceLastOrder => Metric("-m.last_order_at", None),
     }
+}
+
+/// The WHERE clause for the search words (every word must match one of
+/// the fields), numbering its parameters after the `n_before` already bound.
+fn search_clause(query: &ContactQuery, n_before: usize) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = String::new();
+    let mut params = Vec::new();
+    for (i, word) in query.search_words().iter().enumerate() {
+        sql.push_str(if i == 0 { " WHERE " } else { " AND " });
+        let n = n_before + params.len() + 1;
+        sql.push_str(&format!(
+            "(c.email_key LIKE ?{n} ESCAPE '\\' OR c.first_name LIKE ?{n} ESCAPE '\\' \
+             OR c.last_name LIKE ?{n} ESCAPE '\\' OR c.customer_id LIKE ?{n} ESCAPE '\\')"
+        ));
+        params.push(like_pattern(word).into());
+    }
+    (sql, params)
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
@@ -106,6 +136,10 @@ fn read_custom_value(value: ValueRef<'_>, kind: FieldKind) -> Option<CustomValue
     }
 }
 
+fn read_metric(row: &Row<'_>) -> rusqlite::Result<(i64, Option<f64>)> {
+    Ok((row.get(0)?, row.get(1)?))
+}
+
 fn placeholders(n: usize) -> String {
     let mut text = String::with_capacity(n * 2);
     for i in 0..n {
@@ -121,34 +155,30 @@ impl Store {
     /// The ids of every contact matching `query.search`, in `query.sort`
     /// order. Only ids are loaded (8 bytes a contact); rows come by page.
     pub fn contact_ids(&self, query: &ContactQuery) -> Result<Vec<ContactId>> {
-        let (key, nullable) = sort_key(query.sort.column);
+        let (key, nullable) = match sort_plan(query.sort.column) {
+            SortPlan::Sql(key, nullable) => (key, nullable),
+            SortPlan::Metric(expr, default) => {
+                return self.contact_ids_by_metric(query, expr, default);
+            }
+        };
         let direction = if query.sort.descending { "DESC" } else { "ASC" };
-        let uses_metrics = key.contains("m.");
-        let mut sql = String::from("SELECT c.id FROM contacts c");
-        if uses_metrics {
-            sql.push_str(" LEFT JOIN contact_metrics m ON m.contact_id = c.id");
-        }
         // A custom-field sort key reads its field id from ?1.
         let mut params: Vec<rusqlite::types::Value> = Vec::new();
         if let ContactColumn::Custom(field) = query.sort.column {
             params.push(field.0.into());
         }
-        let words = query.search_words();
-        for (i, word) in words.iter().enumerate() {
-            sql.push_str(if i == 0 { " WHERE " } else { " AND " });
-            let n = params.len() + 1;
-            sql.push_str(&format!(
-                "(c.email_key LIKE ?{n} ESCAPE '\\' OR c.first_name LIKE ?{n} ESCAPE '\\' \
-                 OR c.last_name LIKE ?{n} ESCAPE '\\' OR c.customer_id LIKE ?{n} ESCAPE '\\')"
-            ));
-            params.push(like_pattern(word).into());
-        }
-        sql.push_str(" ORDER BY ");
+        let (filter, search_params) = search_clause(query, params.len());
+        params.extend(search_params);
+        let mut sql = format!("SELECT c.id FROM contacts c{filter} ORDER BY ");
         if nullable {
             sql.push_str(&format!("({key}) IS NULL OR ({key}) = '', "));
         }
         sql.push_str(&format!("{key} {direction}, c.id {direction}"));
-        let mut stmt = self.conn.prepare(&sql)?;
+        self.query_ids(&sql, params)
+    }
+
+    fn query_ids(&self, sql: &str, params: Vec<rusqlite::types::Value>) -> Result<Vec<ContactId>> {
+        let mut stmt = self.conn.prepare(sql)?;
         let mut rows = stmt
             .query(params_from_iter(params))
             .map_err(map_interrupt)?;
@@ -157,6 +187,60 @@ impl Store {
             ids.push(ContactId(row.get(0)?));
         }
         Ok(ids)
+    }
+
+    /// Sorts on an order metric: the matching ids in id order, merged with
+    /// the metrics table (also in id order), then sorted in memory.
+    fn contact_ids_by_metric(
+        &self,
+        query: &ContactQuery,
+        expr: &str,
+        default: Option<f64>,
+    ) -> Result<Vec<ContactId>> {
+        let (filter, params) = search_clause(query, 0);
+        let ids = self.query_ids(
+            &format!("SELECT c.id FROM contacts c{filter} ORDER BY c.id"),
+            params,
+        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT m.contact_id, {expr} FROM contact_metrics m ORDER BY m.contact_id"
+        ))?;
+        let mut metrics = stmt.query([]).map_err(map_interrupt)?;
+        let mut next_metric = metrics
+            .next()
+            .map_err(map_interrupt)?
+            .map(read_metric)
+            .transpose()?;
+        let mut keyed: Vec<(Option<f64>, ContactId)> = Vec::with_capacity(ids.len());
+        for id in ids {
+            while let Some((metric_id, _)) = next_metric {
+                if metric_id >= id.0 {
+                    break;
+                }
+                next_metric = metrics
+                    .next()
+                    .map_err(map_interrupt)?
+                    .map(read_metric)
+                    .transpose()?;
+            }
+            let key = match next_metric {
+                Some((metric_id, key)) if metric_id == id.0 => key,
+                _ => default,
+            };
+            keyed.push((key, id));
+        }
+        let descending = query.sort.descending;
+        keyed.sort_unstable_by(|(ka, ia), (kb, ib)| {
+            let order = match (ka, kb) {
+                (Some(a), Some(b)) => a.total_cmp(b).then(ia.cmp(ib)),
+                // Blanks last in either direction.
+                (None, Some(_)) => return std::cmp::Ordering::Greater,
+                (Some(_), None) => return std::cmp::Ordering::Less,
+                (None, None) => ia.cmp(ib),
+            };
+            if descending { order.reverse() } else { order }
+        });
+        Ok(keyed.into_iter().map(|(_, id)| id).collect())
     }
 
     /// The rows of `ids`, in the same order; ids that no longer exist are

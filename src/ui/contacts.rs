@@ -25,7 +25,11 @@ pub fn contacts_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             .resizable(true)
             .show(ui, |ui| detail_ui(ui, state, out));
     }
-    egui::CentralPanel::no_frame().show(ui, |ui| table_ui(ui, state, out));
+    egui::CentralPanel::no_frame().show(ui, |ui| {
+        egui::ScrollArea::horizontal().id_salt("contacts_hscroll").show(ui, |ui| {
+            table_ui(ui, state, out);
+        });
+    });
 }
 
 fn toolbar_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {

@@ -149,6 +149,25 @@ fn cancelled_generation_leaves_no_file() {
 }
 
 #[test]
+fn cancelling_midway_rolls_everything_back() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("half.tailor");
+    let cancel = CancelToken::new();
+    let mut reports = 0;
+    let mut progress = |fraction: f32, _: &str| {
+        reports += 1;
+        if fraction > 0.3 {
+            cancel.cancel();
+        }
+    };
+    let result = demo::generate(&path, &demo_options(20_000, 1), &mut progress, &cancel);
+    assert!(matches!(result, Err(DemoError::Cancelled)));
+    assert!(reports > 3, "progress was reported along the way");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("read dir").collect();
+    assert!(left.is_empty(), "files left behind: {left:?}");
+}
+
+#[test]
 fn refuses_to_overwrite_an_existing_file() {
     let shop = demo_workspace(50, 1);
     let before = std::fs::read(&shop.path).expect("read");
