@@ -169,7 +169,15 @@ impl Store {
         }
         let (filter, search_params) = search_clause(query, params.len());
         params.extend(search_params);
-        let mut sql = format!("SELECT c.id FROM contacts c{filter} ORDER BY ");
+        // With a search, scan the table and sort the few matches: walking a
+        // sort index would fetch every row in index order, randomly (2.2 s
+        // instead of 0.3 s on a million contacts).
+        let scan = if filter.is_empty() {
+            ""
+        } else {
+            " NOT INDEXED"
+        };
+        let mut sql = format!("SELECT c.id FROM contacts c{scan}{filter} ORDER BY ");
         if nullable {
             sql.push_str(&format!("({key}) IS NULL OR ({key}) = '', "));
         }

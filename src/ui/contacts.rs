@@ -26,9 +26,11 @@ pub fn contacts_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             .show(ui, |ui| detail_ui(ui, state, out));
     }
     egui::CentralPanel::no_frame().show(ui, |ui| {
-        egui::ScrollArea::horizontal().id_salt("contacts_hscroll").show(ui, |ui| {
-            table_ui(ui, state, out);
-        });
+        egui::ScrollArea::horizontal()
+            .id_salt("contacts_hscroll")
+            .show(ui, |ui| {
+                table_ui(ui, state, out);
+            });
     });
 }
 
@@ -130,10 +132,12 @@ fn table_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         .cell_layout(Layout::left_to_right(Align::Center));
     for (i, column) in columns.iter().enumerate() {
         let width = match column {
-            ContactColumn::Email => 230.0,
-            ContactColumn::Tags => 160.0,
-            c if c.is_numeric() => 90.0,
-            _ => 120.0,
+            ContactColumn::Email => 220.0,
+            ContactColumn::Tags | ContactColumn::Company => 150.0,
+            ContactColumn::Country | ContactColumn::Language => 64.0,
+            ContactColumn::CreatedAt => 124.0,
+            c if c.is_numeric() => 84.0,
+            _ => 104.0,
         };
         let spec = if i + 1 == columns.len() {
             Column::remainder().at_least(60.0)
