@@ -128,9 +128,11 @@ pub fn generate(
     progress: &mut dyn ProgressSink,
     cancel: &CancelToken,
 ) -> Result<(PathBuf, DemoSummary), DemoError> {
+    // The history runs up to the start of the `as_of` day, so nothing
+    // generated lies in the future on that day.
     let end = options
         .as_of
-        .and_hms_opt(23, 59, 59)
+        .and_hms_opt(0, 0, 0)
         .map_or(0, |t| t.and_utc().timestamp());
     let history_start = end - 3 * 365 * DAY;
     let signup_start = history_start - 365 * DAY;

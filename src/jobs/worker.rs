@@ -10,6 +10,7 @@ use std::time::Instant;
 use super::{CancelToken, Progress, ProgressSink, spawn_named};
 use crate::command::{Event, JobKind};
 use crate::demo::{self, DemoError, DemoOptions};
+use crate::domain::money::group_thousands;
 use crate::domain::{ContactId, ContactQuery, WorkspaceSettings};
 use crate::store::{Interrupter, Store, StoreError};
 
@@ -282,7 +283,7 @@ pub fn spawn_create_demo(
     let target = path.clone();
     let label = format!(
         "Creating demo workspace with {} contacts",
-        options.n_contacts
+        group_thousands(options.n_contacts)
     );
     run_job(
         JobKind::CreateDemo,
@@ -293,7 +294,8 @@ pub fn spawn_create_demo(
         move |report, cancel| match demo::generate(&target, &options, report, cancel) {
             Ok((_, summary)) => Ok(format!(
                 "Created a demo shop with {} contacts and {} orders",
-                summary.contacts, summary.orders
+                group_thousands(summary.contacts),
+                group_thousands(summary.orders)
             )),
             Err(DemoError::Cancelled) => Err(JobError::Cancelled),
             Err(e) => Err(JobError::Failed(format!("{e:#}"))),
