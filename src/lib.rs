@@ -4,6 +4,7 @@
 //! - [`domain`]: pure types and rules (ids, contacts, money, time); no I/O.
 //! - [`store`]: the only module that names `rusqlite`; migrations, typed queries.
 //! - [`demo`]: the synthetic coffee-and-tea shop behind `tailor demo`.
+//! - [`import`]: reading, mapping, validating and importing real export files.
 //! - [`jobs`]: the progress protocol, cancel tokens, the store worker thread.
 //! - [`command`] and [`state`]: what the UI asks for, what workers report, and
 //!   the state the UI reads.
@@ -22,6 +23,7 @@ pub mod cli;
 pub mod command;
 pub mod demo;
 pub mod domain;
+pub mod import;
 pub mod jobs;
 pub mod state;
 pub mod store;

@@ -12,7 +12,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::demo::{self, DemoError, DemoOptions};
 use crate::domain::time::system_time_zone;
-use crate::jobs::CancelToken;
+use crate::import::read::ReadOptions;
+use crate::import::values::DateOrder;
+use crate::import::{self, ContactImportOptions, DuplicatePolicy};
+use crate::jobs::{CancelToken, NoProgress};
 use crate::store::Store;
 
 /// Tailor: an offline campaign studio. With no command, opens the studio.
@@ -36,6 +39,82 @@ pub enum CliCommand {
     Demo(DemoArgs),
     /// Show a workspace's schema version and row counts
     Info(InfoArgs),
+    /// Import customers from a CSV, TSV or spreadsheet file
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Undo an import by its run number (see `tailor info`)
+    Undo(UndoArgs),
+}
+
+/// What `tailor import` imports.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Contacts: one row a person
+    Contacts(ImportArgs),
+}
+
+/// Arguments of `tailor import contacts`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file: .csv, .tsv, .txt, .xlsx, .xls or .ods
+    pub file: PathBuf,
+    /// The workspace file
+    #[arg(long, value_name = "PATH")]
+    pub workspace: PathBuf,
+    /// The sheet of a workbook (default: the first)
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// A column mapping saved as JSON (see --save-mapping)
+    #[arg(long, value_name = "MAP.json")]
+    pub mapping: Option<PathBuf>,
+    /// Write the mapping used to this JSON file, to edit and reuse
+    #[arg(long, value_name = "MAP.json")]
+    pub save_mapping: Option<PathBuf>,
+    /// What to do with contacts that already exist
+    #[arg(long, value_enum, default_value_t = DuplicateArg::Update)]
+    pub on_duplicate: DuplicateArg,
+    /// Read ambiguous dates like 03/04/2024 as day first (3 April)
+    #[arg(long, conflicts_with = "month_first")]
+    pub day_first: bool,
+    /// Read ambiguous dates like 03/04/2024 as month first (4 March)
+    #[arg(long)]
+    pub month_first: bool,
+    /// Write rejected and duplicate rows, with line and reason, to this CSV
+    #[arg(long, value_name = "OUT.csv")]
+    pub rejects: Option<PathBuf>,
+    /// Drop columns that match no contact field instead of making custom fields
+    #[arg(long)]
+    pub skip_unmapped: bool,
+    /// The file's encoding (default: detected), e.g. windows-1252, iso-8859-15, macintosh
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// The delimiter (default: detected): , ; | or tab
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+    /// Let subscribed values in the file re-subscribe contacts who unsubscribed
+    #[arg(long)]
+    pub allow_resubscribe: bool,
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--on-duplicate` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DuplicateArg {
+    Update,
+    FillBlanks,
+    Skip,
+}
+
+/// Arguments of `tailor undo`.
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The import run to undo
+    pub run: i64,
+    /// The workspace file
+    #[arg(long, value_name = "PATH")]
+    pub workspace: PathBuf,
 }
 
 /// Arguments of `tailor demo`.
@@ -78,6 +157,8 @@ pub fn run(command: CliCommand) -> anyhow::Result<()> {
         CliCommand::Gui { .. } => bail!("the studio is started by main, not the CLI"),
         CliCommand::Demo(args) => demo_cmd(&args),
         CliCommand::Info(args) => info_cmd(&args),
+        CliCommand::Import(ImportCommand::Contacts(args)) => import_contacts_cmd(&args),
+        CliCommand::Undo(args) => undo_cmd(&args),
     }
 }
 
@@ -182,5 +263,167 @@ fn info_cmd(args: &InfoArgs) -> anyhow::Result<()> {
             println!("custom field    {} ({})", field.name, field.kind.as_str());
         }
     }
+    Ok(())
+}
+
+fn parse_delimiter(text: &str) -> anyhow::Result<u8> {
+    match text {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        one if one.len() == 1 => Ok(one.as_bytes()[0]),
+        other => bail!("--delimiter: {other:?} is not one character (use , ; | or tab)"),
+    }
+}
+
+/// A progress line for a terminal: percent, what is happening, the rate
+/// in percent a second and the time left.
+fn terminal_progress() -> impl FnMut(f32, &str) {
+    let started = Instant::now();
+    let mut last_draw = Instant::now();
+    move |fraction: f32, message: &str| {
+        if last_draw.elapsed().as_millis() < 100 && fraction < 1.0 {
+            return;
+        }
+        last_draw = Instant::now();
+        let seconds = started.elapsed().as_secs_f64();
+        let eta = if fraction > 0.01 {
+            seconds / f64::from(fraction) - seconds
+        } else {
+            f64::NAN
+        };
+        eprint!(
+            "\r\x1b[2K{:>3.0}%  {message}  {seconds:.0} s elapsed, ETA {}",
+            fraction * 100.0,
+            if eta.is_finite() {
+                format!("{eta:.0} s")
+            } else {
+                "…".to_owned()
+            }
+        );
+        let _ = std::io::stderr().flush();
+    }
+}
+
+fn import_contacts_cmd(args: &ImportArgs) -> anyhow::Result<()> {
+    let mapping = match &args.mapping {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+            Some(
+                serde_json::from_str(&text)
+                    .with_context(|| format!("{}: not a mapping file", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let options = ContactImportOptions {
+        read: ReadOptions {
+            encoding: args.encoding.clone(),
+            delimiter: args.delimiter.as_deref().map(parse_delimiter).transpose()?,
+            sheet: args.sheet.clone(),
+        },
+        mapping,
+        skip_unmapped: args.skip_unmapped,
+        on_duplicate: match args.on_duplicate {
+            DuplicateArg::Update => DuplicatePolicy::Update,
+            DuplicateArg::FillBlanks => DuplicatePolicy::FillBlanks,
+            DuplicateArg::Skip => DuplicatePolicy::Skip,
+        },
+        date_order: if args.day_first {
+            Some(DateOrder::DayFirst)
+        } else if args.month_first {
+            Some(DateOrder::MonthFirst)
+        } else {
+            None
+        },
+        allow_resubscribe: args.allow_resubscribe,
+        now: chrono::Utc::now().timestamp(),
+    };
+    if let Some(path) = &args.save_mapping {
+        let (_, mapping) = import::preview(&args.file, &options)?;
+        let json = serde_json::to_string_pretty(&mapping)?;
+        std::fs::write(path, json).with_context(|| format!("{}", path.display()))?;
+    }
+    let mut store = Store::open(&args.workspace)?;
+    let show_progress = !args.json && std::io::stderr().is_terminal();
+    let mut quiet = NoProgress;
+    let mut bar = terminal_progress();
+    let progress: &mut dyn crate::jobs::ProgressSink =
+        if show_progress { &mut bar } else { &mut quiet };
+    let result = import::import_contacts(
+        &mut store,
+        &args.file,
+        &options,
+        progress,
+        &CancelToken::new(),
+    );
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    let (summary, rejects, headers) = result?;
+    if let Some(path) = &args.rejects {
+        import::write_rejects(path, &headers, &rejects)?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+        return Ok(());
+    }
+    println!("Imported {} (import run {})", summary.file, summary.run_id);
+    println!(
+        "  read as {}{}{}",
+        summary.encoding,
+        summary
+            .delimiter
+            .as_ref()
+            .map(|d| format!(", delimiter {d}"))
+            .unwrap_or_default(),
+        summary
+            .sheet
+            .as_ref()
+            .map(|s| format!(", sheet {s}"))
+            .unwrap_or_default()
+    );
+    println!("  rows               {}", summary.rows);
+    println!("  inserted           {}", summary.inserted);
+    println!("  updated            {}", summary.updated);
+    println!("  unchanged          {}", summary.unchanged);
+    println!("  duplicates in file {}", summary.duplicates_in_file);
+    println!("  rejected           {}", summary.rejected);
+    if summary.blank_rows > 0 {
+        println!("  blank rows skipped {}", summary.blank_rows);
+    }
+    if summary.resubscribes_blocked > 0 {
+        println!(
+            "  {} unsubscribed contacts stayed unsubscribed (use --allow-resubscribe to change them)",
+            summary.resubscribes_blocked
+        );
+    }
+    if !summary.custom_fields_created.is_empty() {
+        println!(
+            "  new custom fields: {}",
+            summary.custom_fields_created.join(", ")
+        );
+    }
+    for warning in summary.warnings.iter().take(10) {
+        println!("  warning: {warning}");
+    }
+    if summary.n_warnings > 10 {
+        println!("  … and {} more warnings", summary.n_warnings - 10);
+    }
+    if !rejects.is_empty() && args.rejects.is_none() {
+        for reject in rejects.iter().take(5) {
+            println!("  line {}: {}", reject.line, reject.reason);
+        }
+        println!("  (write every rejected row with --rejects OUT.csv)");
+    }
+    Ok(())
+}
+
+fn undo_cmd(args: &UndoArgs) -> anyhow::Result<()> {
+    let mut store = Store::open(&args.workspace)?;
+    let (removed, restored) = store.undo_import(crate::domain::ImportRunId(args.run))?;
+    println!(
+        "Undid import {}: removed {removed} contacts, restored {restored}",
+        args.run
+    );
     Ok(())
 }

@@ -110,6 +110,72 @@ impl CustomValue {
     }
 }
 
+/// A built-in contact field that imports and edits write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactField {
+    Email,
+    CustomerId,
+    FirstName,
+    LastName,
+    Phone,
+    Company,
+    City,
+    Region,
+    Country,
+    PostalCode,
+    Birthday,
+    Language,
+    TimeZone,
+    CreatedAt,
+}
+
+impl ContactField {
+    /// Every field, in the order the mapping table lists them.
+    pub const ALL: [Self; 14] = [
+        Self::Email,
+        Self::CustomerId,
+        Self::FirstName,
+        Self::LastName,
+        Self::Phone,
+        Self::Company,
+        Self::City,
+        Self::Region,
+        Self::Country,
+        Self::PostalCode,
+        Self::Birthday,
+        Self::Language,
+        Self::TimeZone,
+        Self::CreatedAt,
+    ];
+
+    /// The field's name in files, segments and templates (also its column
+    /// in the `contacts` table).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::CustomerId => "customer_id",
+            Self::FirstName => "first_name",
+            Self::LastName => "last_name",
+            Self::Phone => "phone",
+            Self::Company => "company",
+            Self::City => "city",
+            Self::Region => "region",
+            Self::Country => "country",
+            Self::PostalCode => "postal_code",
+            Self::Birthday => "birthday",
+            Self::Language => "language",
+            Self::TimeZone => "time_zone",
+            Self::CreatedAt => "created_at",
+        }
+    }
+
+    /// Whether the field holds text (all but `created_at`, an instant).
+    pub fn is_text(self) -> bool {
+        self != Self::CreatedAt
+    }
+}
+
 /// A column of the contacts table. Every built-in field, the derived metrics
 /// and each custom field can be shown and sorted on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

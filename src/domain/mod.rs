@@ -8,8 +8,8 @@ pub mod time;
 pub mod workspace;
 
 pub use contact::{
-    Consent, ConsentChange, ContactColumn, ContactDetail, ContactQuery, ContactRow, CustomFieldDef,
-    CustomValue, EventView, FieldKind, OrderItemView, OrderView, SortSpec,
+    Consent, ConsentChange, ContactColumn, ContactDetail, ContactField, ContactQuery, ContactRow,
+    CustomFieldDef, CustomValue, EventView, FieldKind, OrderItemView, OrderView, SortSpec,
 };
 pub use ids::{ContactId, CustomFieldId, ImportRunId, OrderId};
 pub use workspace::{WorkspaceCounts, WorkspaceSettings, WorkspaceSummary};

@@ -4,9 +4,10 @@
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const STEPS: [&str; 2] = [
+const STEPS: [&str; 3] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_contact_list_indexes.sql"),
+    include_str!("../../migrations/0003_import_undo.sql"),
 ];
 
 /// The schema version this build writes.

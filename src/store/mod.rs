@@ -4,6 +4,7 @@
 
 mod bulk;
 mod contacts;
+mod import;
 mod migrations;
 
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 
 pub use bulk::{BulkLoad, NewContact, NewEvent, NewOrder, NewOrderItem};
+pub use import::{ContactImport, ContactValues, ExistingContact};
 pub use migrations::LATEST_VERSION;
 
 use crate::domain::{
@@ -48,6 +50,8 @@ pub enum StoreError {
     },
     #[error("could not write a copy to {path}: {reason}")]
     Copy { path: PathBuf, reason: String },
+    #[error("cannot undo import {run}: {reason}")]
+    Undo { run: i64, reason: String },
     #[error("cancelled")]
     Cancelled,
     #[error("the query was interrupted")]

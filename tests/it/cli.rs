@@ -100,3 +100,121 @@ fn help_lists_the_commands() {
         );
     }
 }
+
+#[test]
+fn import_json_summary_has_the_documented_keys() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workspace = dir.path().join("w.tailor");
+    let created = tailor()
+        .args(["demo", "--contacts", "20", "--as-of", "2026-06-30", "--out"])
+        .arg(&workspace)
+        .output()
+        .expect("runs");
+    assert!(created.status.success());
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "Email;Vorname;Land\nneu@example.com;Jörg;Österreich\nkaputt;X;DE\n",
+    )
+    .expect("write");
+    let rejects = dir.path().join("rejects.csv");
+    let summary = json(
+        &tailor()
+            .args(["import", "contacts", "--json", "--workspace"])
+            .arg(&workspace)
+            .arg(&file)
+            .arg("--rejects")
+            .arg(&rejects)
+            .output()
+            .expect("runs"),
+    );
+    for key in [
+        "rows",
+        "inserted",
+        "updated",
+        "unchanged",
+        "duplicates_in_file",
+        "rejected",
+        "encoding",
+        "delimiter",
+    ] {
+        assert!(summary.get(key).is_some(), "missing {key}: {summary}");
+    }
+    assert_eq!(summary["inserted"], 1);
+    assert_eq!(summary["rejected"], 1);
+    assert_eq!(summary["delimiter"], ";");
+    let text = std::fs::read_to_string(&rejects).expect("rejects written");
+    assert!(text.contains("kaputt"), "{text}");
+}
+
+#[test]
+fn killing_an_import_midway_leaves_the_workspace_as_it_was() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workspace = dir.path().join("w.tailor");
+    let created = tailor()
+        .args([
+            "demo",
+            "--contacts",
+            "100",
+            "--as-of",
+            "2026-06-30",
+            "--out",
+        ])
+        .arg(&workspace)
+        .output()
+        .expect("runs");
+    assert!(created.status.success());
+    let file = dir.path().join("big.csv");
+    let mut text = String::with_capacity(400_000 * 40);
+    text.push_str("email,first name,last name,city\n");
+    for i in 0..400_000 {
+        text.push_str(&format!(
+            "person{i}@example.com,First{i},Last{i},City{}\n",
+            i % 97
+        ));
+    }
+    std::fs::write(&file, text).expect("write");
+
+    let mut child = tailor()
+        .args(["import", "contacts", "--json", "--workspace"])
+        .arg(&workspace)
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawns");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        child.try_wait().expect("status").is_none(),
+        "the import finished before it could be killed"
+    );
+    child.kill().expect("kill");
+    child.wait().expect("reaped");
+
+    let conn = rusqlite::Connection::open(&workspace).expect("open");
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(check, "ok");
+    let contacts: i64 = conn
+        .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(contacts, 100);
+    let runs: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM import_runs WHERE kind = 'contacts'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(runs, 0, "no trace of the killed import");
+    drop(conn);
+    let info = json(
+        &tailor()
+            .args(["info", "--json", "--workspace"])
+            .arg(&workspace)
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(info["counts"]["contacts"], 100);
+}

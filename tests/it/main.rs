@@ -2,6 +2,7 @@
 
 mod cli;
 mod demo;
+mod import;
 mod store;
 mod support;
 mod tidy;

@@ -1,0 +1,757 @@
+//! Import of customer lists from real-world files: read (encoding,
+//! delimiter, workbook sheets), map columns, validate and clean values,
+//! dedupe within the file and against the workspace, honour consent, and
+//! write everything in one transaction that can be undone.
+//!
+//! The pure parts (`read`, `mapping`, `values`, [`parse_rows`]) are
+//! separate from the job ([`import_contacts`]), which is a plain function
+//! taking progress and a cancel token, run by the CLI and the studio alike.
+
+pub mod mapping;
+pub mod read;
+pub mod values;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::time::parse_time_zone;
+use crate::domain::{Consent, ContactField, CustomFieldId, CustomValue, FieldKind};
+use crate::jobs::{CancelToken, ProgressSink};
+use crate::store::{ContactValues, ExistingContact, Store, StoreError};
+use mapping::{Mapping, Target};
+use read::{ReadOptions, SourceTable};
+use values::DateOrder;
+
+/// Why an import could not run. Row-level problems are not errors: those
+/// rows are rejected with a reason and the rest is imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{path}: {reason}")]
+    Read { path: PathBuf, reason: String },
+    #[error(
+        "the file has no column with the contacts' email or customer ID (its columns are: {}); \
+         map one with a mapping file",
+        headers.join(", ")
+    )]
+    NoIdentity { headers: Vec<String> },
+    #[error("the mapping names column {column:?}, which the file does not have")]
+    UnknownColumn { column: String },
+    #[error(
+        "column {column:?} has dates that read either way (e.g. {}); choose day-first or month-first",
+        examples.join(", ")
+    )]
+    AmbiguousDates {
+        column: String,
+        examples: Vec<String>,
+    },
+    #[error("cannot write rejected rows to {path}: {reason}")]
+    Rejects { path: PathBuf, reason: String },
+    #[error("cancelled; the workspace was not changed")]
+    Cancelled,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What to do with a row whose contact already exists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DuplicatePolicy {
+    /// Non-blank values in the file overwrite the stored ones.
+    #[default]
+    Update,
+    /// Only fields that are blank in the workspace are filled.
+    FillBlanks,
+    /// Existing contacts are left as they are (an unsubscribe still counts).
+    Skip,
+}
+
+/// How to run a contacts import.
+#[derive(Clone, Debug, Default)]
+pub struct ContactImportOptions {
+    pub read: ReadOptions,
+    /// The column mapping; suggested from the headers when `None`.
+    pub mapping: Option<Mapping>,
+    /// Drop columns that match no contact field instead of creating custom
+    /// fields for them.
+    pub skip_unmapped: bool,
+    pub on_duplicate: DuplicatePolicy,
+    /// How dates that read both ways are read.
+    pub date_order: Option<DateOrder>,
+    /// The user confirmed that subscribed values in the file may turn
+    /// unsubscribed contacts back into subscribed ones.
+    pub allow_resubscribe: bool,
+    /// "Now", for created and updated times.
+    pub now: i64,
+}
+
+/// The outcome of an import. `rows` always equals `inserted + updated +
+/// unchanged + duplicates_in_file + rejected`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ImportSummary {
+    pub file: String,
+    pub rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub duplicates_in_file: u64,
+    pub rejected: u64,
+    /// Rows with no value at all, which are not counted as rows.
+    pub blank_rows: u64,
+    pub encoding: String,
+    pub delimiter: Option<String>,
+    pub sheet: Option<String>,
+    pub custom_fields_created: Vec<String>,
+    /// Contacts that stayed unsubscribed although the file said subscribed.
+    pub resubscribes_blocked: u64,
+    /// Values dropped or doubtful, with their line (at most 100 listed).
+    pub warnings: Vec<String>,
+    pub n_warnings: u64,
+    /// The import run, for undo.
+    pub run_id: i64,
+    /// What each column was mapped to.
+    pub mapping: Vec<(String, String)>,
+}
+
+/// A row the import turned away.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Reject {
+    pub line: usize,
+    pub reason: String,
+    pub cells: Vec<String>,
+}
+
+/// What a column does, resolved against the workspace.
+#[derive(Clone, Debug, PartialEq)]
+enum Action {
+    Skip,
+    Field(ContactField),
+    FullName,
+    Consent,
+    OptOutTime,
+    Tags,
+    Custom(CustomFieldId, FieldKind),
+}
+
+impl Action {
+    fn reads_dates(&self) -> bool {
+        matches!(
+            self,
+            Self::Field(ContactField::Birthday | ContactField::CreatedAt)
+                | Self::OptOutTime
+                | Self::Custom(_, FieldKind::Date)
+        )
+    }
+}
+
+/// A row turned into contact values, or the reason it cannot be.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParsedRow {
+    pub line: usize,
+    pub values: ContactValues,
+    /// The dedupe key: `email:<key>` or `customer:<id>`.
+    pub identity: String,
+    pub warnings: Vec<String>,
+}
+
+/// Everything `parse_rows` needs to know about the columns.
+struct Plan {
+    headers: Vec<String>,
+    actions: Vec<Action>,
+    date_orders: Vec<Option<DateOrder>>,
+    decimal_comma: bool,
+    tz: Tz,
+    /// When consent without a time of its own counts as given.
+    now: i64,
+    file_consent: Option<Consent>,
+}
+
+fn resolve_date_orders(
+    table: &SourceTable,
+    actions: &[Action],
+    chosen: Option<DateOrder>,
+) -> Result<Vec<Option<DateOrder>>, ImportError> {
+    let mut orders = Vec::with_capacity(actions.len());
+    for (i, action) in actions.iter().enumerate() {
+        if !action.reads_dates() {
+            orders.push(None);
+            continue;
+        }
+        let column_values = || {
+            table
+                .rows
+                .iter()
+                .map(|(_, cells)| values::clean_cell(&cells[i]))
+        };
+        let (mut day_first, mut month_first) = (false, false);
+        for value in column_values() {
+            match values::date_order_hint(value) {
+                Some(DateOrder::DayFirst) => day_first = true,
+                Some(DateOrder::MonthFirst) => month_first = true,
+                None => {}
+            }
+        }
+        let hinted = match (day_first, month_first) {
+            (true, false) => Some(DateOrder::DayFirst),
+            (false, true) => Some(DateOrder::MonthFirst),
+            _ => None,
+        };
+        let order = chosen.or(hinted);
+        if order.is_none() {
+            let examples: Vec<String> = column_values()
+                .filter(|v| values::is_ambiguous_date(v))
+                .take(3)
+                .map(str::to_owned)
+                .collect();
+            if !examples.is_empty() {
+                return Err(ImportError::AmbiguousDates {
+                    column: table.headers[i].clone(),
+                    examples,
+                });
+            }
+        }
+        orders.push(order);
+    }
+    Ok(orders)
+}
+
+/// Splits a tags cell on commas and semicolons, dropping stray quotes.
+fn split_tags(cell: &str) -> Vec<String> {
+    cell.split([',', ';'])
+        .map(|t| t.trim().trim_matches('"').trim())
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn parse_row(plan: &Plan, line: usize, cells: &[String]) -> Result<ParsedRow, String> {
+    let mut values = ContactValues::default();
+    let mut warnings = Vec::new();
+    let mut full_name = None;
+    let mut consent_word = None;
+    let mut opted_out_at = None;
+    let mut damaged_customer_id = None;
+    for (i, action) in plan.actions.iter().enumerate() {
+        let value = values::clean_cell(&cells[i]);
+        if value.is_empty() {
+            continue;
+        }
+        let column = &plan.headers[i];
+        let date = |value: &str| {
+            values::parse_date(value, plan.date_orders[i]).map_err(|e| format!("{column}: {e}"))
+        };
+        match action {
+            Action::Skip => {}
+            Action::Field(field) => match field {
+                ContactField::Email => {
+                    if !values::is_valid_email(value) {
+                        return Err(format!("{column}: {value:?} is not a valid email address"));
+                    }
+                    values.fields.push((*field, value.to_owned()));
+                }
+                ContactField::CustomerId | ContactField::Phone | ContactField::PostalCode
+                    if values::is_scientific_notation(value) =>
+                {
+                    if *field == ContactField::CustomerId {
+                        damaged_customer_id = Some(value.to_owned());
+                    }
+                    warnings.push(format!(
+                        "line {line}: {column} {value:?} was turned into scientific notation by a \
+                         spreadsheet; the real value is lost and was not imported"
+                    ));
+                }
+                ContactField::Country => {
+                    let code =
+                        values::country_code(value).map_or_else(|| value.to_owned(), str::to_owned);
+                    values.fields.push((*field, code));
+                }
+                ContactField::Birthday => {
+                    values.fields.push((*field, date(value)?.date.to_string()));
+                }
+                ContactField::CreatedAt => values.created_at = Some(date(value)?.instant(plan.tz)),
+                _ => values.fields.push((*field, value.to_owned())),
+            },
+            Action::FullName => full_name = Some(value.to_owned()),
+            Action::Consent => {
+                consent_word =
+                    values::parse_consent(value).map_err(|e| format!("{column}: {e}"))?;
+            }
+            Action::OptOutTime => {
+                let at = values::parse_date(value, plan.date_orders[i])
+                    .ok()
+                    .map(|d| d.instant(plan.tz));
+                opted_out_at = Some(at);
+            }
+            Action::Tags => values.tags.extend(split_tags(value)),
+            Action::Custom(field, kind) => {
+                let parsed = match kind {
+                    FieldKind::Text => Some(CustomValue::Text(value.to_owned())),
+                    FieldKind::Number => {
+                        values::parse_number(value, plan.decimal_comma).map(CustomValue::Number)
+                    }
+                    FieldKind::Bool => values::parse_bool(value).map(CustomValue::Bool),
+                    FieldKind::Date => Some(CustomValue::Text(date(value)?.date.to_string())),
+                };
+                match parsed {
+                    Some(parsed) => values.custom.push((*field, parsed)),
+                    None => warnings.push(format!(
+                        "line {line}: {column} {value:?} is not a {} and was not imported",
+                        kind.as_str()
+                    )),
+                }
+            }
+        }
+    }
+    if let Some(full) = full_name {
+        let has = |f| values.field(f).is_some();
+        let (first, last) = values::split_name(&full);
+        if !has(ContactField::FirstName) && !has(ContactField::LastName) {
+            values
+                .fields
+                .extend(first.map(|v| (ContactField::FirstName, v)));
+            values
+                .fields
+                .extend(last.map(|v| (ContactField::LastName, v)));
+        }
+    }
+    // An opt-out time outranks any other consent information.
+    values.consent = match (opted_out_at, consent_word) {
+        (Some(at), _) => Some((Consent::Unsubscribed, at.unwrap_or(plan.now))),
+        (None, Some(consent)) => Some((consent, plan.now)),
+        (None, None) => plan.file_consent.map(|consent| (consent, plan.now)),
+    };
+    let identity = if let Some(email) = values.field(ContactField::Email) {
+        format!("email:{}", values::email_key(email))
+    } else if let Some(id) = values.field(ContactField::CustomerId) {
+        format!("customer:{id}")
+    } else if let Some(damaged) = damaged_customer_id {
+        return Err(format!(
+            "no email, and the customer ID {damaged:?} was damaged by a spreadsheet (scientific notation)"
+        ));
+    } else {
+        return Err("no email address or customer ID".to_owned());
+    };
+    Ok(ParsedRow {
+        line,
+        values,
+        identity,
+        warnings,
+    })
+}
+
+/// Whether the file writes decimal commas: no comma delimiter, and numbers
+/// like `261,96` in it.
+fn uses_decimal_comma(table: &SourceTable) -> bool {
+    table.delimiter.is_some_and(|d| d != b',')
+        && table.rows.iter().take(200).any(|(_, cells)| {
+            cells.iter().any(|c| {
+                let c = c.trim();
+                c.split_once(',').is_some_and(|(a, b)| {
+                    !a.is_empty()
+                        && a.chars()
+                            .all(|ch| ch.is_ascii_digit() || ch == '-' || ch == '.')
+                        && (1..=3).contains(&b.len())
+                        && b.chars().all(|ch| ch.is_ascii_digit())
+                })
+            })
+        })
+}
+
+/// What an existing contact gets from a row under `policy`; `blocked` is
+/// set when the row would have re-subscribed an unsubscribed contact.
+pub fn changes_for(
+    existing: &ExistingContact,
+    row: &ContactValues,
+    policy: DuplicatePolicy,
+    allow_resubscribe: bool,
+) -> (ContactValues, bool) {
+    let mut changes = ContactValues::default();
+    let mut blocked = false;
+    if let Some((consent, at)) = row.consent {
+        let allowed = match (existing.consent, consent) {
+            (current, new) if current == new => false,
+            // An unsubscribe is always honoured, whatever the policy.
+            (_, Consent::Unsubscribed) => true,
+            (Consent::Unsubscribed, Consent::Subscribed) => {
+                blocked = !allow_resubscribe;
+                allow_resubscribe && policy != DuplicatePolicy::Skip
+            }
+            (Consent::Unknown, _) => policy != DuplicatePolicy::Skip,
+            _ => policy == DuplicatePolicy::Update,
+        };
+        if allowed {
+            changes.consent = Some((consent, at));
+        }
+    }
+    if policy == DuplicatePolicy::Skip {
+        return (changes, blocked);
+    }
+    let overwrite = policy == DuplicatePolicy::Update;
+    for (field, value) in &row.fields {
+        match existing.fields.get(field) {
+            None => changes.fields.push((*field, value.clone())),
+            Some(current) if overwrite && current != value => {
+                changes.fields.push((*field, value.clone()))
+            }
+            Some(_) => {}
+        }
+    }
+    for tag in &row.tags {
+        let known = existing
+            .tags
+            .iter()
+            .chain(&changes.tags)
+            .any(|t| t.eq_ignore_ascii_case(tag));
+        if !known {
+            changes.tags.push(tag.clone());
+        }
+    }
+    for (field, value) in &row.custom {
+        match existing.custom.get(field) {
+            None => changes.custom.push((*field, value.clone())),
+            Some(current) if overwrite && current != value => {
+                changes.custom.push((*field, value.clone()))
+            }
+            Some(_) => {}
+        }
+    }
+    (changes, blocked)
+}
+
+fn is_empty(changes: &ContactValues) -> bool {
+    changes.fields.is_empty()
+        && changes.consent.is_none()
+        && changes.tags.is_empty()
+        && changes.custom.is_empty()
+        && changes.created_at.is_none()
+}
+
+/// The headers and suggested mapping of a file, for a preview.
+pub fn preview(
+    path: &Path,
+    options: &ContactImportOptions,
+) -> Result<(SourceTable, Mapping), ImportError> {
+    let table = read::read_path(path, &options.read)?;
+    let mapping = match &options.mapping {
+        Some(mapping) => mapping.clone(),
+        None => mapping::suggest(&table.headers, &table.rows, options.skip_unmapped),
+    };
+    Ok((table, mapping))
+}
+
+const MAX_WARNINGS: usize = 100;
+
+/// Imports contacts from `path` into `store`: one transaction, rolled back
+/// on error or cancel. Returns the summary and the rejected rows.
+pub fn import_contacts(
+    store: &mut Store,
+    path: &Path,
+    options: &ContactImportOptions,
+    progress: &mut dyn ProgressSink,
+    cancel: &CancelToken,
+) -> Result<(ImportSummary, Vec<Reject>, Vec<String>), ImportError> {
+    progress.report(0.0, "Reading the file");
+    let (table, mapping) = preview(path, options)?;
+    for column in &mapping.columns {
+        if !table.headers.contains(&column.column) {
+            return Err(ImportError::UnknownColumn {
+                column: column.column.clone(),
+            });
+        }
+    }
+    if !mapping.has_identity() {
+        return Err(ImportError::NoIdentity {
+            headers: table.headers.clone(),
+        });
+    }
+    let tz = parse_time_zone(&store.settings()?.time_zone);
+    let file_name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mapping_json = serde_json::to_string(&mapping).unwrap_or_default();
+
+    let mut summary = ImportSummary {
+        file: file_name.clone(),
+        rows: table.rows.len() as u64,
+        blank_rows: table.blank_rows as u64,
+        encoding: table.encoding.clone(),
+        delimiter: table.delimiter.map(|d| match d {
+            b'\t' => "tab".to_owned(),
+            other => char::from(other).to_string(),
+        }),
+        sheet: table.sheet.clone(),
+        ..ImportSummary::default()
+    };
+    let mut import = store.begin_import("contacts", &file_name, &mapping_json, options.now)?;
+    let mut actions = Vec::with_capacity(table.headers.len());
+    for header in &table.headers {
+        let target = mapping.target(header).cloned().unwrap_or(Target::Skip);
+        summary.mapping.push((header.clone(), target.describe()));
+        actions.push(match target {
+            Target::Skip => Action::Skip,
+            Target::Field { field } => Action::Field(field),
+            Target::FullName => Action::FullName,
+            Target::Consent => Action::Consent,
+            Target::OptOutTime => Action::OptOutTime,
+            Target::Tags => Action::Tags,
+            Target::Custom { name, kind } => {
+                let (id, kind, created) = import.ensure_custom_field(&name, kind)?;
+                if created {
+                    summary.custom_fields_created.push(name);
+                }
+                Action::Custom(id, kind)
+            }
+        });
+    }
+    let chosen_order = options
+        .date_order
+        .or(mapping.date_order.map(DateOrder::from));
+    let date_orders = resolve_date_orders(&table, &actions, chosen_order)?;
+    let plan = Plan {
+        headers: table.headers.clone(),
+        decimal_comma: uses_decimal_comma(&table),
+        actions,
+        date_orders,
+        tz,
+        now: options.now,
+        file_consent: mapping.file_consent,
+    };
+
+    let mut rejects = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let n_rows = table.rows.len().max(1);
+    for (i, (line, cells)) in table.rows.iter().enumerate() {
+        if i % 1000 == 0 {
+            if cancel.is_cancelled() {
+                return Err(ImportError::Cancelled);
+            }
+            progress.report(
+                0.05 + 0.9 * i as f32 / n_rows as f32,
+                &format!("Importing contacts: row {i} of {}", table.rows.len()),
+            );
+        }
+        let mut reject = |reason: String, summary: &mut ImportSummary, duplicate: bool| {
+            if duplicate {
+                summary.duplicates_in_file += 1;
+            } else {
+                summary.rejected += 1;
+            }
+            rejects.push(Reject {
+                line: *line,
+                reason,
+                cells: cells.clone(),
+            });
+        };
+        let mut row = match parse_row(&plan, *line, cells) {
+            Ok(row) => row,
+            Err(reason) => {
+                reject(reason, &mut summary, false);
+                continue;
+            }
+        };
+        if let Some(first) = seen.get(&row.identity) {
+            reject(format!("duplicate of line {first}"), &mut summary, true);
+            continue;
+        }
+        seen.insert(row.identity.clone(), *line);
+        summary.n_warnings += row.warnings.len() as u64;
+        for warning in row.warnings.drain(..) {
+            if summary.warnings.len() < MAX_WARNINGS {
+                summary.warnings.push(warning);
+            }
+        }
+        let email_key = row.values.field(ContactField::Email).map(values::email_key);
+        let customer_id = row
+            .values
+            .field(ContactField::CustomerId)
+            .map(str::to_owned);
+        let by_email = match &email_key {
+            Some(key) => import.find_by_email(key)?,
+            None => None,
+        };
+        let by_customer = match &customer_id {
+            Some(id) => import.find_by_customer_id(id)?,
+            None => None,
+        };
+        let existing = match (by_email, by_customer) {
+            (Some(a), Some(b)) if a != b => {
+                reject(
+                    format!(
+                        "customer ID {:?} belongs to another contact than email {:?}",
+                        customer_id.unwrap_or_default(),
+                        email_key.unwrap_or_default()
+                    ),
+                    &mut summary,
+                    false,
+                );
+                continue;
+            }
+            (Some(id), _) | (None, Some(id)) => Some(import.load(id)?),
+            (None, None) => None,
+        };
+        match existing {
+            None => {
+                import.insert(&row.values)?;
+                summary.inserted += 1;
+            }
+            Some(existing) => {
+                let (changes, blocked) = changes_for(
+                    &existing,
+                    &row.values,
+                    options.on_duplicate,
+                    options.allow_resubscribe,
+                );
+                if blocked {
+                    summary.resubscribes_blocked += 1;
+                }
+                if is_empty(&changes) {
+                    summary.unchanged += 1;
+                } else {
+                    import.update(&existing, &changes)?;
+                    summary.updated += 1;
+                }
+            }
+        }
+    }
+    if cancel.is_cancelled() {
+        return Err(ImportError::Cancelled);
+    }
+    for reject in &rejects {
+        import.reject(reject.line, &reject.reason, &reject.cells)?;
+    }
+    progress.report(0.97, "Saving");
+    summary.run_id = import.run().0;
+    let summary_json = serde_json::to_string(&summary).unwrap_or_default();
+    import.commit(&summary_json)?;
+    progress.report(1.0, "Done");
+    Ok((summary, rejects, table.headers))
+}
+
+/// Writes rejected rows as CSV: line, reason, then the original columns.
+pub fn write_rejects(
+    path: &Path,
+    headers: &[String],
+    rejects: &[Reject],
+) -> Result<(), ImportError> {
+    let error = |e: &dyn std::fmt::Display| ImportError::Rejects {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    };
+    let mut writer = csv::Writer::from_path(path).map_err(|e| error(&e))?;
+    let mut header = vec!["line".to_owned(), "reason".to_owned()];
+    header.extend(headers.iter().cloned());
+    writer.write_record(&header).map_err(|e| error(&e))?;
+    for reject in rejects {
+        let mut record = vec![reject.line.to_string(), reject.reason.clone()];
+        record.extend(reject.cells.iter().cloned());
+        writer.write_record(&record).map_err(|e| error(&e))?;
+    }
+    writer.flush().map_err(|e| error(&e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ContactId;
+
+    fn existing(consent: Consent) -> ExistingContact {
+        ExistingContact {
+            id: ContactId(1),
+            fields: HashMap::from([(ContactField::FirstName, "Ann".to_owned())]),
+            consent,
+            tags: vec!["VIP".to_owned()],
+            custom: HashMap::new(),
+        }
+    }
+
+    fn row(consent: Option<Consent>) -> ContactValues {
+        ContactValues {
+            fields: vec![
+                (ContactField::FirstName, "Anna".into()),
+                (ContactField::City, "Berlin".into()),
+            ],
+            consent: consent.map(|c| (c, 0)),
+            tags: vec!["vip".into(), "new".into()],
+            ..ContactValues::default()
+        }
+    }
+
+    #[test]
+    fn update_overwrites_fill_blanks_does_not() {
+        let (changes, _) = changes_for(
+            &existing(Consent::Unknown),
+            &row(None),
+            DuplicatePolicy::Update,
+            false,
+        );
+        assert_eq!(changes.fields.len(), 2);
+        assert_eq!(changes.tags, vec!["new".to_owned()]);
+        let (changes, _) = changes_for(
+            &existing(Consent::Unknown),
+            &row(None),
+            DuplicatePolicy::FillBlanks,
+            false,
+        );
+        assert_eq!(
+            changes.fields,
+            vec![(ContactField::City, "Berlin".to_owned())]
+        );
+        let (changes, _) = changes_for(
+            &existing(Consent::Unknown),
+            &row(None),
+            DuplicatePolicy::Skip,
+            false,
+        );
+        assert!(is_empty(&changes));
+    }
+
+    #[test]
+    fn unsubscribed_stays_unsubscribed_without_confirmation() {
+        let sub = row(Some(Consent::Subscribed));
+        let (changes, blocked) = changes_for(
+            &existing(Consent::Unsubscribed),
+            &sub,
+            DuplicatePolicy::Update,
+            false,
+        );
+        assert!(blocked);
+        assert_eq!(changes.consent, None);
+        let (changes, blocked) = changes_for(
+            &existing(Consent::Unsubscribed),
+            &sub,
+            DuplicatePolicy::Update,
+            true,
+        );
+        assert!(!blocked);
+        assert_eq!(changes.consent, Some((Consent::Subscribed, 0)));
+        // An unsubscribe is honoured even when existing contacts are skipped.
+        let unsub = row(Some(Consent::Unsubscribed));
+        let (changes, _) = changes_for(
+            &existing(Consent::Subscribed),
+            &unsub,
+            DuplicatePolicy::Skip,
+            false,
+        );
+        assert_eq!(changes.consent, Some((Consent::Unsubscribed, 0)));
+        // No consent column: consent never changes.
+        let (changes, _) = changes_for(
+            &existing(Consent::Unsubscribed),
+            &row(None),
+            DuplicatePolicy::Update,
+            true,
+        );
+        assert_eq!(changes.consent, None);
+    }
+
+    #[test]
+    fn tags_split_and_lose_stray_quotes() {
+        assert_eq!(
+            split_tags("\"Lorem Editors\", vip;;b2b "),
+            vec!["Lorem Editors", "vip", "b2b"]
+        );
+    }
+}

@@ -1,0 +1,402 @@
+//! Reading a file into a table of text cells: CSV, TSV and TXT in any of
+//! the encodings real exports use (sniffed, overridable), with the
+//! delimiter sniffed; and XLSX, XLS and ODS workbooks, recognised by their
+//! content whatever the file is called.
+
+use std::path::Path;
+
+use calamine::{Data, Reader as _};
+use encoding_rs::Encoding;
+
+use super::ImportError;
+
+/// The kind of file, recognised by content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    Text,
+    Xlsx,
+    Xls,
+    Ods,
+}
+
+/// How the user overrides what was sniffed.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// An encoding label (`windows-1252`, `iso-8859-15`, `macintosh`, …).
+    pub encoding: Option<String>,
+    pub delimiter: Option<u8>,
+    /// The sheet of a workbook; the first when `None`.
+    pub sheet: Option<String>,
+}
+
+/// A file read into rows of text.
+#[derive(Clone, Debug)]
+pub struct SourceTable {
+    pub kind: FileKind,
+    /// The encoding's name (`UTF-8`, `UTF-16LE`, `windows-1252`, …); for
+    /// workbooks, `UTF-8`.
+    pub encoding: String,
+    /// Whether the text started with a byte-order mark.
+    pub had_bom: bool,
+    pub delimiter: Option<u8>,
+    pub sheet: Option<String>,
+    pub sheets: Vec<String>,
+    pub headers: Vec<String>,
+    /// Data rows (the header excluded), each as long as `headers`, with the
+    /// file's line number of each (1-based, header = the first line read).
+    pub rows: Vec<(usize, Vec<String>)>,
+    /// Rows with no value in any cell, which are not imported.
+    pub blank_rows: usize,
+}
+
+/// Reads `path` as a table.
+pub fn read_path(path: &Path, options: &ReadOptions) -> Result<SourceTable, ImportError> {
+    let bytes = std::fs::read(path).map_err(|e| ImportError::Read {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    read_bytes(&bytes, options).map_err(|reason| ImportError::Read {
+        path: path.to_owned(),
+        reason,
+    })
+}
+
+/// Reads the bytes of a file as a table.
+pub fn read_bytes(bytes: &[u8], options: &ReadOptions) -> Result<SourceTable, String> {
+    match sniff_kind(bytes) {
+        FileKind::Text => read_text(bytes, options),
+        kind => read_workbook(bytes, kind, options),
+    }
+}
+
+fn sniff_kind(bytes: &[u8]) -> FileKind {
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        FileKind::Xls
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        let head = &bytes[..bytes.len().min(200)];
+        if head.windows(11).any(|w| w == b"opendocumen") {
+            FileKind::Ods
+        } else {
+            FileKind::Xlsx
+        }
+    } else {
+        FileKind::Text
+    }
+}
+
+/// Decodes text, honouring a byte-order mark, then strict UTF-8, then a
+/// guess (chardetng) among the legacy encodings.
+fn decode(bytes: &[u8], label: Option<&str>) -> Result<(String, &'static Encoding, bool), String> {
+    if let Some(label) = label {
+        let encoding = Encoding::for_label(label.trim().as_bytes())
+            .ok_or_else(|| format!("unknown encoding {label:?}"))?;
+        let (text, had_bom) = match Encoding::for_bom(bytes) {
+            Some((bom_encoding, len)) if bom_encoding == encoding => (
+                encoding
+                    .decode_without_bom_handling(&bytes[len..])
+                    .0
+                    .into_owned(),
+                true,
+            ),
+            _ => (
+                encoding.decode_without_bom_handling(bytes).0.into_owned(),
+                false,
+            ),
+        };
+        return Ok((text, encoding, had_bom));
+    }
+    if let Some((encoding, len)) = Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[len..]);
+        return Ok((text.into_owned(), encoding, true));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_owned(), encoding_rs::UTF_8, false));
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    Ok((text.into_owned(), encoding, false))
+}
+
+/// Chooses the delimiter that splits the first lines into the most
+/// consistent number of fields (more than one).
+fn sniff_delimiter(text: &str) -> u8 {
+    let sample: String = text.chars().take(64 * 1024).collect();
+    let mut best = (b',', 0usize, 0usize);
+    for delimiter in [b',', b';', b'\t', b'|'] {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(sample.as_bytes());
+        let counts: Vec<usize> = reader
+            .records()
+            .take(30)
+            .filter_map(Result::ok)
+            .map(|r| r.len())
+            .collect();
+        let Some(&first) = counts.first() else {
+            continue;
+        };
+        if first < 2 {
+            continue;
+        }
+        // Count the lines agreeing with the header; the last sampled line
+        // may be cut off.
+        let agreeing = counts.iter().filter(|&&n| n == first).count();
+        if (agreeing, first) > (best.1, best.2) {
+            best = (delimiter, agreeing, first);
+        }
+    }
+    best.0
+}
+
+/// Maps byte offsets to 1-based line numbers, counting `\r\n`, `\n` and a
+/// lone `\r` as one line break each (the csv reader counts only `\n`).
+struct LineIndex<'a> {
+    bytes: &'a [u8],
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                    starts.push(i + 2);
+                    i += 2;
+                    continue;
+                }
+                b'\r' | b'\n' => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        Self { bytes, starts }
+    }
+
+    fn line_of(&self, mut offset: usize) -> usize {
+        // A record may be said to start on the line break before it.
+        while matches!(self.bytes.get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
+        self.starts.partition_point(|&start| start <= offset)
+    }
+}
+
+fn read_text(bytes: &[u8], options: &ReadOptions) -> Result<SourceTable, String> {
+    let (text, encoding, had_bom) = decode(bytes, options.encoding.as_deref())?;
+    let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let lines = LineIndex::new(&text);
+    let mut records = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| match e.position() {
+            Some(pos) => format!("line {}: {e}", lines.line_of(pos.byte() as usize)),
+            None => e.to_string(),
+        })?;
+        let line = record
+            .position()
+            .map_or(0, |p| lines.line_of(p.byte() as usize));
+        records.push((line, record.iter().map(str::to_owned).collect::<Vec<_>>()));
+    }
+    let mut table = into_table(records)?;
+    table.encoding = encoding.name().to_owned();
+    table.had_bom = had_bom;
+    table.delimiter = Some(delimiter);
+    Ok(table)
+}
+
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(n) => n.to_string(),
+        Data::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{x:.0}"),
+        Data::Float(x) => x.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
+            Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            None => dt.as_f64().to_string(),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+fn read_workbook(
+    bytes: &[u8],
+    kind: FileKind,
+    options: &ReadOptions,
+) -> Result<SourceTable, String> {
+    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
+        .map_err(|e| format!("cannot read the workbook: {e}"))?;
+    let sheets = workbook.sheet_names();
+    let sheet = match &options.sheet {
+        Some(name) => sheets
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(name))
+            .cloned()
+            .ok_or_else(|| {
+                format!(
+                    "no sheet named {name:?}; the sheets are {}",
+                    sheets.join(", ")
+                )
+            })?,
+        None => sheets
+            .first()
+            .cloned()
+            .ok_or("the workbook has no sheets")?,
+    };
+    let range = workbook
+        .worksheet_range(&sheet)
+        .map_err(|e| format!("cannot read sheet {sheet:?}: {e}"))?;
+    let first_row = range.start().map_or(0, |(row, _)| row as usize);
+    let records = range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| (first_row + i + 1, row.iter().map(cell_text).collect()))
+        .collect();
+    let mut table = into_table(records)?;
+    table.kind = kind;
+    table.sheet = Some(sheet);
+    table.sheets = sheets;
+    Ok(table)
+}
+
+/// Takes the first non-blank record as the header and pads or trims the
+/// rest to its width. Header names are trimmed and made unique.
+fn into_table(records: Vec<(usize, Vec<String>)>) -> Result<SourceTable, String> {
+    let is_blank = |cells: &[String]| {
+        cells
+            .iter()
+            .all(|c| super::values::clean_cell(c).is_empty())
+    };
+    let mut iter = records.into_iter().skip_while(|(_, cells)| is_blank(cells));
+    let (_, header) = iter.next().ok_or("the file is empty")?;
+    let mut headers: Vec<String> = Vec::with_capacity(header.len());
+    for (i, name) in header.iter().enumerate() {
+        let base = super::values::clean_cell(name).to_owned();
+        let base = if base.is_empty() {
+            format!("Column {}", i + 1)
+        } else {
+            base
+        };
+        let mut unique = base.clone();
+        let mut n = 2;
+        while headers.iter().any(|h| h.eq_ignore_ascii_case(&unique)) {
+            unique = format!("{base} ({n})");
+            n += 1;
+        }
+        headers.push(unique);
+    }
+    let width = headers.len();
+    let mut rows = Vec::new();
+    let mut blank_rows = 0;
+    for (line, mut cells) in iter {
+        if is_blank(&cells) {
+            blank_rows += 1;
+            continue;
+        }
+        cells.resize(width, String::new());
+        rows.push((line, cells));
+    }
+    Ok(SourceTable {
+        kind: FileKind::Text,
+        encoding: "UTF-8".to_owned(),
+        had_bom: false,
+        delimiter: None,
+        sheet: None,
+        sheets: Vec::new(),
+        headers,
+        rows,
+        blank_rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(bytes: &[u8]) -> SourceTable {
+        read_bytes(bytes, &ReadOptions::default()).expect("reads")
+    }
+
+    #[test]
+    fn sniffs_delimiters_and_line_ends() {
+        for (text, delimiter) in [
+            ("a,b,c\n1,2,3\n", b','),
+            ("a;b;c\r\n1;2,5;3\r\n", b';'),
+            ("a\tb\tc\r1\t2\t3\r", b'\t'),
+            ("a|b|c\n1|2|3", b'|'),
+        ] {
+            let table = read(text.as_bytes());
+            assert_eq!(table.delimiter, Some(delimiter), "{text:?}");
+            assert_eq!(table.headers, ["a", "b", "c"]);
+            assert_eq!(table.rows.len(), 1);
+        }
+    }
+
+    #[test]
+    fn decodes_boms_and_legacy_encodings() {
+        let table = read(b"\xEF\xBB\xBFEmail;Name\r\nfoo@example.com;Jo\xC3\xABl\r\n");
+        assert!(table.had_bom);
+        assert_eq!(table.headers[0], "Email");
+        assert_eq!(table.rows[0].1[1], "Joël");
+
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in "Email,Name\nfoo@example.com,Zoë\n".encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        let table = read(&utf16);
+        assert_eq!(table.encoding, "UTF-16LE");
+        assert_eq!(table.rows[0].1[1], "Zoë");
+
+        let table = read(b"Name,City\nJos\xE9 Mar\xEDa,M\xE1laga\nFran\xE7ois,Besan\xE7on\n");
+        assert_eq!(table.encoding, "windows-1252");
+        assert_eq!(table.rows[0].1[0], "José María");
+
+        let options = ReadOptions {
+            encoding: Some("macintosh".into()),
+            ..Default::default()
+        };
+        let table = read_bytes(b"Name\nJos\x8E\n", &options).expect("reads");
+        assert_eq!(table.rows[0].1[0], "José");
+    }
+
+    #[test]
+    fn numbers_lines_for_every_line_end() {
+        for text in ["e\na\n\nb\n", "e\r\na\r\n\r\nb\r\n", "e\ra\r\rb\r"] {
+            let table = read(text.as_bytes());
+            let lines: Vec<usize> = table.rows.iter().map(|(line, _)| *line).collect();
+            assert_eq!(lines, [2, 4], "{text:?}");
+        }
+        let table = read(b"e,n\n\"multi\nline\",x\nb,y\n");
+        assert_eq!(table.rows[1].0, 4);
+    }
+
+    #[test]
+    fn keeps_quoted_delimiters_quotes_and_newlines() {
+        let table = read(b"name,note\n\"Smith, Jo\",\"said \"\"hi\"\"\nthen left\"\n");
+        assert_eq!(table.rows[0].1, ["Smith, Jo", "said \"hi\"\nthen left"]);
+    }
+
+    #[test]
+    fn skips_blank_rows_and_names_blank_headers() {
+        let table = read(b"a,,a\n1,2,3\n,,\n\n4,5\n");
+        assert_eq!(table.headers, ["a", "Column 2", "a (2)"]);
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[1].1, ["4", "5", ""]);
+        assert_eq!(table.blank_rows, 1);
+    }
+}

@@ -1,0 +1,606 @@
+//! Writing an import: one transaction for the whole file, with what is
+//! needed to undo it later (inserted contacts carry the run id; updated
+//! ones leave a before-image in `import_undo`).
+
+use std::collections::HashMap;
+
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{OptionalExtension as _, Transaction, params};
+use serde_json::json;
+
+use super::{Result, Store, StoreError};
+use crate::domain::{
+    Consent, ContactField, ContactId, CustomFieldId, CustomValue, FieldKind, ImportRunId,
+};
+
+/// The values an import writes for one contact; blanks are left out.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContactValues {
+    /// Text fields (every field but `created_at`).
+    pub fields: Vec<(ContactField, String)>,
+    pub created_at: Option<i64>,
+    /// The consent status and when it was given or withdrawn.
+    pub consent: Option<(Consent, i64)>,
+    pub tags: Vec<String>,
+    pub custom: Vec<(CustomFieldId, CustomValue)>,
+}
+
+impl ContactValues {
+    /// The value of a text field, if present.
+    pub fn field(&self, field: ContactField) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A contact already in the workspace, as an import compares against it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExistingContact {
+    pub id: ContactId,
+    /// Non-blank text fields.
+    pub fields: HashMap<ContactField, String>,
+    pub consent: Consent,
+    pub tags: Vec<String>,
+    pub custom: HashMap<CustomFieldId, CustomValue>,
+}
+
+const TEXT_FIELDS: [ContactField; 13] = [
+    ContactField::Email,
+    ContactField::CustomerId,
+    ContactField::FirstName,
+    ContactField::LastName,
+    ContactField::Phone,
+    ContactField::Company,
+    ContactField::City,
+    ContactField::Region,
+    ContactField::Country,
+    ContactField::PostalCode,
+    ContactField::Birthday,
+    ContactField::Language,
+    ContactField::TimeZone,
+];
+
+fn custom_to_sql(value: &CustomValue) -> Value {
+    match value {
+        CustomValue::Text(text) => Value::Text(text.clone()),
+        CustomValue::Number(n) => Value::Real(*n),
+        CustomValue::Bool(b) => Value::Integer(i64::from(*b)),
+    }
+}
+
+fn custom_to_json(value: &CustomValue) -> serde_json::Value {
+    match value {
+        CustomValue::Text(text) => json!(text),
+        CustomValue::Number(n) => json!(n),
+        CustomValue::Bool(b) => json!(b),
+    }
+}
+
+fn custom_from_json(value: &serde_json::Value) -> Option<CustomValue> {
+    match value {
+        serde_json::Value::String(s) => Some(CustomValue::Text(s.clone())),
+        serde_json::Value::Number(n) => n.as_f64().map(CustomValue::Number),
+        serde_json::Value::Bool(b) => Some(CustomValue::Bool(*b)),
+        _ => None,
+    }
+}
+
+/// An import in progress. Dropping it without [`ContactImport::commit`]
+/// rolls everything back.
+pub struct ContactImport<'a> {
+    tx: Transaction<'a>,
+    run: ImportRunId,
+    source: String,
+    now: i64,
+    tag_ids: HashMap<String, i64>,
+    field_kinds: HashMap<CustomFieldId, FieldKind>,
+}
+
+impl Store {
+    /// Starts an import of `kind` (`contacts`, `orders`, `events`) from the
+    /// file named `file_name`, at `now`.
+    pub fn begin_import(
+        &mut self,
+        kind: &str,
+        file_name: &str,
+        mapping_json: &str,
+        now: i64,
+    ) -> Result<ContactImport<'_>> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO import_runs (kind, file_name, started_at, status, mapping_json) \
+             VALUES (?1, ?2, ?3, 'running', ?4)",
+            params![kind, file_name, now, mapping_json],
+        )?;
+        let run = ImportRunId(tx.last_insert_rowid());
+        let mut tag_ids = HashMap::new();
+        {
+            let mut stmt = tx.prepare("SELECT id, name FROM tags")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (id, name) = row?;
+                tag_ids.insert(name.to_lowercase(), id);
+            }
+        }
+        let mut field_kinds = HashMap::new();
+        {
+            let mut stmt = tx.prepare("SELECT id, kind FROM custom_fields")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (id, kind) = row?;
+                field_kinds.insert(
+                    CustomFieldId(id),
+                    FieldKind::parse(&kind).unwrap_or(FieldKind::Text),
+                );
+            }
+        }
+        Ok(ContactImport {
+            tx,
+            run,
+            source: format!("import of {file_name}"),
+            now,
+            tag_ids,
+            field_kinds,
+        })
+    }
+
+    /// Undoes a finished import: contacts it inserted are removed (with
+    /// their orders and events), contacts it updated get their earlier
+    /// values, consent and tags back, and the derived metrics are
+    /// recomputed. Returns how many contacts were removed and restored.
+    pub fn undo_import(&mut self, run: ImportRunId) -> Result<(u64, u64)> {
+        let tx = self.conn.transaction()?;
+        let status: Option<String> = tx
+            .query_row(
+                "SELECT status FROM import_runs WHERE id = ?1",
+                [run.0],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match status.as_deref() {
+            Some("finished") => {}
+            Some(other) => {
+                return Err(StoreError::Undo {
+                    run: run.0,
+                    reason: format!("it is {other}"),
+                });
+            }
+            None => {
+                return Err(StoreError::Undo {
+                    run: run.0,
+                    reason: "no such import".to_owned(),
+                });
+            }
+        }
+        let befores: Vec<(i64, String)> = {
+            let mut stmt = tx.prepare(
+                "SELECT contact_id, before_json FROM import_undo WHERE import_run_id = ?1",
+            )?;
+            stmt.query_map([run.0], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        for (contact, before) in &befores {
+            restore(&tx, *contact, before)?;
+        }
+        tx.execute(
+            "DELETE FROM consent_history WHERE import_run_id = ?1",
+            [run.0],
+        )?;
+        tx.execute("DELETE FROM events WHERE import_run_id = ?1", [run.0])?;
+        tx.execute("DELETE FROM orders WHERE import_run_id = ?1", [run.0])?;
+        let removed = tx.execute("DELETE FROM contacts WHERE import_run_id = ?1", [run.0])?;
+        super::refresh_all_metrics(&tx)?;
+        tx.execute(
+            "UPDATE import_runs SET status = 'undone' WHERE id = ?1",
+            [run.0],
+        )?;
+        tx.execute(
+            "INSERT INTO audit_log (at, action, detail_json) \
+             SELECT finished_at, 'import_undone', json_object('run', id, 'file', file_name) \
+             FROM import_runs WHERE id = ?1",
+            [run.0],
+        )?;
+        tx.commit()?;
+        Ok((removed as u64, befores.len() as u64))
+    }
+}
+
+fn restore(tx: &Transaction<'_>, contact: i64, before_json: &str) -> Result<()> {
+    let before: serde_json::Value =
+        serde_json::from_str(before_json).map_err(|e| StoreError::Undo {
+            run: 0,
+            reason: e.to_string(),
+        })?;
+    let text = |key: &str| before["fields"][key].as_str().map(str::to_owned);
+    let mut sql = String::from("UPDATE contacts SET ");
+    let mut values: Vec<Value> = Vec::new();
+    for field in TEXT_FIELDS {
+        values.push(text(field.name()).map_or(Value::Null, Value::Text));
+        sql.push_str(&format!("{} = ?{}, ", field.name(), values.len()));
+    }
+    let email_key = text("email").map(|e| e.trim().to_lowercase());
+    values.push(email_key.map_or(Value::Null, Value::Text));
+    sql.push_str(&format!("email_key = ?{}, ", values.len()));
+    for key in ["consent_status", "consent_source"] {
+        values.push(
+            before[key]
+                .as_str()
+                .map_or(Value::Null, |s| Value::Text(s.to_owned())),
+        );
+        sql.push_str(&format!("{key} = ?{}, ", values.len()));
+    }
+    for key in ["consent_changed_at", "updated_at"] {
+        values.push(before[key].as_i64().map_or(Value::Null, Value::Integer));
+        sql.push_str(&format!("{key} = ?{}, ", values.len()));
+    }
+    values.push(Value::Integer(contact));
+    sql.truncate(sql.len() - 2);
+    sql.push_str(&format!(" WHERE id = ?{}", values.len()));
+    tx.execute(&sql, rusqlite::params_from_iter(values))?;
+
+    tx.execute("DELETE FROM contact_tags WHERE contact_id = ?1", [contact])?;
+    for tag in before["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.as_i64())
+    {
+        tx.execute(
+            "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) VALUES (?1, ?2)",
+            [contact, tag],
+        )?;
+    }
+    tx.execute("DELETE FROM custom_values WHERE contact_id = ?1", [contact])?;
+    for pair in before["custom"].as_array().into_iter().flatten() {
+        if let (Some(field), Some(value)) = (pair[0].as_i64(), custom_from_json(&pair[1])) {
+            tx.execute(
+                "INSERT INTO custom_values (contact_id, field_id, value) VALUES (?1, ?2, ?3)",
+                params![contact, field, custom_to_sql(&value)],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+impl ContactImport<'_> {
+    /// The run this import records.
+    pub fn run(&self) -> ImportRunId {
+        self.run
+    }
+
+    /// The id of a custom field named `name`, created with `kind` if it does
+    /// not exist; an existing field keeps its own type, which is returned.
+    pub fn ensure_custom_field(
+        &mut self,
+        name: &str,
+        kind: FieldKind,
+    ) -> Result<(CustomFieldId, FieldKind, bool)> {
+        let existing = self
+            .tx
+            .query_row(
+                "SELECT id, kind FROM custom_fields WHERE name = ?1",
+                [name],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?;
+        if let Some((id, stored)) = existing {
+            return Ok((
+                CustomFieldId(id),
+                FieldKind::parse(&stored).unwrap_or(FieldKind::Text),
+                false,
+            ));
+        }
+        self.tx.execute(
+            "INSERT INTO custom_fields (name, kind, created_at) VALUES (?1, ?2, ?3)",
+            params![name, kind.as_str(), self.now],
+        )?;
+        let id = CustomFieldId(self.tx.last_insert_rowid());
+        self.field_kinds.insert(id, kind);
+        Ok((id, kind, true))
+    }
+
+    /// The contact with this email key, if any.
+    pub fn find_by_email(&self, email_key: &str) -> Result<Option<ContactId>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT id FROM contacts WHERE email_key = ?1")?;
+        Ok(stmt
+            .query_row([email_key], |r| r.get(0).map(ContactId))
+            .optional()?)
+    }
+
+    /// The contact with this customer ID, if any.
+    pub fn find_by_customer_id(&self, customer_id: &str) -> Result<Option<ContactId>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT id FROM contacts WHERE customer_id = ?1")?;
+        Ok(stmt
+            .query_row([customer_id], |r| r.get(0).map(ContactId))
+            .optional()?)
+    }
+
+    /// Everything an import compares about a contact.
+    pub fn load(&self, id: ContactId) -> Result<ExistingContact> {
+        let columns: Vec<&str> = TEXT_FIELDS.iter().map(|f| f.name()).collect();
+        let sql = format!(
+            "SELECT {}, consent_status FROM contacts WHERE id = ?1",
+            columns.join(", ")
+        );
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let (fields, consent) = stmt.query_row([id.0], |r| {
+            let mut fields = HashMap::new();
+            for (i, field) in TEXT_FIELDS.iter().enumerate() {
+                if let Some(value) = r.get::<_, Option<String>>(i)?.filter(|v| !v.is_empty()) {
+                    fields.insert(*field, value);
+                }
+            }
+            let consent: String = r.get(TEXT_FIELDS.len())?;
+            Ok((fields, Consent::parse(&consent).unwrap_or(Consent::Unknown)))
+        })?;
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = ?1",
+        )?;
+        let tags = stmt
+            .query_map([id.0], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT field_id, value FROM custom_values WHERE contact_id = ?1")?;
+        let mut rows = stmt.query([id.0])?;
+        let mut custom = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let field = CustomFieldId(r.get(0)?);
+            let kind = self
+                .field_kinds
+                .get(&field)
+                .copied()
+                .unwrap_or(FieldKind::Text);
+            let value = match (r.get_ref(1)?, kind) {
+                (ValueRef::Integer(n), FieldKind::Bool) => CustomValue::Bool(n != 0),
+                (ValueRef::Integer(n), _) => CustomValue::Number(n as f64),
+                (ValueRef::Real(x), _) => CustomValue::Number(x),
+                (ValueRef::Text(t), _) => {
+                    CustomValue::Text(String::from_utf8_lossy(t).into_owned())
+                }
+                _ => continue,
+            };
+            custom.insert(field, value);
+        }
+        Ok(ExistingContact {
+            id,
+            fields,
+            consent,
+            tags,
+            custom,
+        })
+    }
+
+    fn tag_id(&mut self, name: &str) -> Result<i64> {
+        let key = name.to_lowercase();
+        if let Some(id) = self.tag_ids.get(&key) {
+            return Ok(*id);
+        }
+        self.tx
+            .execute("INSERT INTO tags (name) VALUES (?1)", [name])?;
+        let id = self.tx.last_insert_rowid();
+        self.tag_ids.insert(key, id);
+        Ok(id)
+    }
+
+    fn add_tags(&mut self, contact: ContactId, tags: &[String]) -> Result<()> {
+        for tag in tags {
+            let tag_id = self.tag_id(tag)?;
+            let mut stmt = self.tx.prepare_cached(
+                "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) VALUES (?1, ?2)",
+            )?;
+            stmt.execute([contact.0, tag_id])?;
+        }
+        Ok(())
+    }
+
+    fn set_custom(
+        &mut self,
+        contact: ContactId,
+        custom: &[(CustomFieldId, CustomValue)],
+    ) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO custom_values (contact_id, field_id, value) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value",
+        )?;
+        for (field, value) in custom {
+            stmt.execute(params![contact.0, field.0, custom_to_sql(value)])?;
+        }
+        Ok(())
+    }
+
+    fn record_consent(&mut self, contact: ContactId, consent: Consent, at: i64) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO consent_history (contact_id, status, changed_at, source, import_run_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        stmt.execute(params![
+            contact.0,
+            consent.as_str(),
+            at,
+            self.source,
+            self.run.0
+        ])?;
+        Ok(())
+    }
+
+    /// Inserts a new contact.
+    pub fn insert(&mut self, values: &ContactValues) -> Result<ContactId> {
+        let mut columns: Vec<&str> = Vec::new();
+        let mut sql_values: Vec<Value> = Vec::new();
+        for (field, value) in &values.fields {
+            columns.push(field.name());
+            sql_values.push(Value::Text(value.clone()));
+        }
+        if let Some(email) = values.field(ContactField::Email) {
+            columns.push("email_key");
+            sql_values.push(Value::Text(email.trim().to_lowercase()));
+        }
+        let (consent, consent_at) = values.consent.unwrap_or((Consent::Unknown, self.now));
+        let extra: [(&str, Value); 7] = [
+            (
+                "created_at",
+                Value::Integer(values.created_at.unwrap_or(self.now)),
+            ),
+            ("updated_at", Value::Integer(self.now)),
+            ("consent_status", Value::Text(consent.as_str().to_owned())),
+            (
+                "consent_changed_at",
+                values
+                    .consent
+                    .map_or(Value::Null, |_| Value::Integer(consent_at)),
+            ),
+            (
+                "consent_source",
+                values
+                    .consent
+                    .map_or(Value::Null, |_| Value::Text(self.source.clone())),
+            ),
+            ("import_run_id", Value::Integer(self.run.0)),
+            ("id", Value::Null),
+        ];
+        for (column, value) in extra {
+            columns.push(column);
+            sql_values.push(value);
+        }
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO contacts ({}) VALUES ({})",
+            columns.join(", "),
+            placeholders.join(", ")
+        );
+        self.tx
+            .prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(sql_values))?;
+        let id = ContactId(self.tx.last_insert_rowid());
+        if values.consent.is_some() {
+            self.record_consent(id, consent, consent_at)?;
+        }
+        self.add_tags(id, &values.tags)?;
+        self.set_custom(id, &values.custom)?;
+        Ok(id)
+    }
+
+    /// Applies `changes` to an existing contact, first saving its
+    /// before-image for undo.
+    pub fn update(&mut self, existing: &ExistingContact, changes: &ContactValues) -> Result<()> {
+        self.snapshot(existing.id)?;
+        let mut assignments: Vec<String> = Vec::new();
+        let mut sql_values: Vec<Value> = Vec::new();
+        let mut assign = |column: &str, value: Value| {
+            sql_values.push(value);
+            assignments.push(format!("{column} = ?{}", sql_values.len()));
+        };
+        for (field, value) in &changes.fields {
+            assign(field.name(), Value::Text(value.clone()));
+            if *field == ContactField::Email {
+                assign("email_key", Value::Text(value.trim().to_lowercase()));
+            }
+        }
+        if let Some(created_at) = changes.created_at {
+            assign("created_at", Value::Integer(created_at));
+        }
+        if let Some((consent, at)) = changes.consent {
+            assign("consent_status", Value::Text(consent.as_str().to_owned()));
+            assign("consent_changed_at", Value::Integer(at));
+            assign("consent_source", Value::Text(self.source.clone()));
+        }
+        assign("updated_at", Value::Integer(self.now));
+        sql_values.push(Value::Integer(existing.id.0));
+        let sql = format!(
+            "UPDATE contacts SET {} WHERE id = ?{}",
+            assignments.join(", "),
+            sql_values.len()
+        );
+        self.tx
+            .execute(&sql, rusqlite::params_from_iter(sql_values))?;
+        if let Some((consent, at)) = changes.consent {
+            self.record_consent(existing.id, consent, at)?;
+        }
+        self.add_tags(existing.id, &changes.tags)?;
+        self.set_custom(existing.id, &changes.custom)?;
+        Ok(())
+    }
+
+    /// Saves a contact's current state once per run, for undo.
+    fn snapshot(&mut self, contact: ContactId) -> Result<()> {
+        let mut fields = serde_json::Map::new();
+        let columns: Vec<&str> = TEXT_FIELDS.iter().map(|f| f.name()).collect();
+        let sql = format!(
+            "SELECT {}, consent_status, consent_changed_at, consent_source, updated_at FROM contacts WHERE id = ?1",
+            columns.join(", ")
+        );
+        let n = TEXT_FIELDS.len();
+        let before = self.tx.query_row(&sql, [contact.0], |r| {
+            for (i, field) in TEXT_FIELDS.iter().enumerate() {
+                fields.insert(
+                    field.name().to_owned(),
+                    json!(r.get::<_, Option<String>>(i)?),
+                );
+            }
+            Ok(json!({
+                "consent_status": r.get::<_, String>(n)?,
+                "consent_changed_at": r.get::<_, Option<i64>>(n + 1)?,
+                "consent_source": r.get::<_, Option<String>>(n + 2)?,
+                "updated_at": r.get::<_, i64>(n + 3)?,
+            }))
+        })?;
+        let tags: Vec<i64> = {
+            let mut stmt = self
+                .tx
+                .prepare_cached("SELECT tag_id FROM contact_tags WHERE contact_id = ?1")?;
+            stmt.query_map([contact.0], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let existing = self.load(contact)?;
+        let custom: Vec<serde_json::Value> = existing
+            .custom
+            .iter()
+            .map(|(field, value)| json!([field.0, custom_to_json(value)]))
+            .collect();
+        let mut before = before;
+        before["fields"] = serde_json::Value::Object(fields);
+        before["tags"] = json!(tags);
+        before["custom"] = json!(custom);
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT OR IGNORE INTO import_undo (import_run_id, contact_id, before_json) VALUES (?1, ?2, ?3)",
+        )?;
+        stmt.execute(params![self.run.0, contact.0, before.to_string()])?;
+        Ok(())
+    }
+
+    /// Keeps a rejected row for the rejects file.
+    pub fn reject(&mut self, line: usize, reason: &str, cells: &[String]) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO import_rejects (import_run_id, line, reason, cells_json) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        stmt.execute(params![
+            self.run.0,
+            line as i64,
+            reason,
+            json!(cells).to_string()
+        ])?;
+        Ok(())
+    }
+
+    /// Commits the import with its summary and refreshes derived metrics.
+    pub fn commit(self, summary_json: &str) -> Result<ImportRunId> {
+        super::refresh_all_metrics(&self.tx)?;
+        self.tx.execute(
+            "UPDATE import_runs SET finished_at = ?1, status = 'finished', summary_json = ?2 WHERE id = ?3",
+            params![self.now, summary_json, self.run.0],
+        )?;
+        self.tx.execute(
+            "INSERT INTO audit_log (at, action, detail_json) VALUES (?1, 'import', ?2)",
+            params![self.now, summary_json],
+        )?;
+        self.tx.commit()?;
+        Ok(self.run)
+    }
+}

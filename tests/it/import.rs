@@ -1,0 +1,779 @@
+//! Importing contacts: every real export in shared/data/real-exports, and
+//! every oddity the import handles, on small fixtures written here.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use tailor::domain::{
+    Consent, ContactColumn, ContactQuery, ContactRow, SortSpec, WorkspaceSettings,
+};
+use tailor::import::values::DateOrder;
+use tailor::import::{self, ContactImportOptions, DuplicatePolicy, ImportError, ImportSummary};
+use tailor::jobs::{CancelToken, NoProgress};
+use tailor::store::Store;
+
+/// The real export files: from TAILOR_REAL_EXPORTS (set by .ci/run), else
+/// the shared folder beside the repository.
+fn real_exports() -> PathBuf {
+    std::env::var_os("TAILOR_REAL_EXPORTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real-exports")
+        })
+}
+
+struct Workspace {
+    dir: tempfile::TempDir,
+    store: Store,
+}
+
+fn workspace() -> Workspace {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::create(
+        &dir.path().join("w.tailor"),
+        &WorkspaceSettings::new("Test", "Europe/Berlin"),
+    )
+    .expect("create");
+    Workspace { dir, store }
+}
+
+fn options() -> ContactImportOptions {
+    ContactImportOptions {
+        now: 1_780_000_000,
+        ..ContactImportOptions::default()
+    }
+}
+
+fn import_with(
+    ws: &mut Workspace,
+    path: &Path,
+    options: &ContactImportOptions,
+) -> Result<(ImportSummary, Vec<import::Reject>), ImportError> {
+    import::import_contacts(
+        &mut ws.store,
+        path,
+        options,
+        &mut NoProgress,
+        &CancelToken::new(),
+    )
+    .map(|(summary, rejects, _)| (summary, rejects))
+}
+
+fn import_file(ws: &mut Workspace, path: &Path) -> ImportSummary {
+    let (summary, _) = import_with(ws, path, &options()).expect("imports");
+    assert_adds_up(&summary);
+    summary
+}
+
+fn assert_adds_up(s: &ImportSummary) {
+    assert_eq!(
+        s.rows,
+        s.inserted + s.updated + s.unchanged + s.duplicates_in_file + s.rejected,
+        "summary does not add up: {s:?}"
+    );
+}
+
+/// Writes a fixture file in the workspace's folder.
+fn fixture(ws: &Workspace, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = ws.dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write fixture");
+    path
+}
+
+fn rows(ws: &Workspace) -> Vec<ContactRow> {
+    let query = ContactQuery {
+        sort: SortSpec {
+            column: ContactColumn::Email,
+            descending: false,
+        },
+        ..Default::default()
+    };
+    let ids = ws.store.contact_ids(&query).expect("ids");
+    ws.store.contact_rows(&ids).expect("rows")
+}
+
+fn by_email<'a>(rows: &'a [ContactRow], email: &str) -> &'a ContactRow {
+    rows.iter()
+        .find(|r| {
+            r.email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(email))
+        })
+        .unwrap_or_else(|| panic!("no contact {email}"))
+}
+
+fn custom(ws: &Workspace, row: &ContactRow, field: &str) -> Option<String> {
+    let fields = ws.store.custom_fields().expect("fields");
+    let id = fields.iter().find(|f| f.name == field)?.id;
+    row.custom
+        .iter()
+        .find(|(f, _)| *f == id)
+        .map(|(_, v)| v.display())
+}
+
+// ---------------------------------------------------------------- real files
+
+#[test]
+fn real_contact_lists_import_one_contact_per_distinct_email() {
+    let dir = real_exports();
+    for (file, contacts) in [
+        ("excel_semicolon_bom_contacts_keila.csv", 201),
+        ("hubspot_style_contacts_import_faker.csv", 950),
+        ("salesforce_leads_export_sfdc-assets.csv", 60),
+        ("salesforce_leads_demo-org_excel-resaved.csv", 22),
+        ("woocommerce_style_orders_synthetic.csv", 50),
+        ("stripe_payments_export_testmode.csv", 2),
+        ("shopify_orders_export_devstore.csv", 3),
+    ] {
+        let mut ws = workspace();
+        let summary = import_file(&mut ws, &dir.join(file));
+        assert_eq!(summary.inserted, contacts, "{file}: {summary:?}");
+        assert_eq!(rows(&ws).len() as u64, contacts, "{file}");
+    }
+}
+
+#[test]
+fn excel_semicolon_bom_file_keeps_headers_and_accents() {
+    let mut ws = workspace();
+    let summary = import_file(
+        &mut ws,
+        &real_exports().join("excel_semicolon_bom_contacts_keila.csv"),
+    );
+    assert_eq!(summary.delimiter.as_deref(), Some(";"));
+    assert_eq!(summary.mapping[0], ("Email".to_owned(), "email".to_owned()));
+    let all = rows(&ws);
+    let joel = all
+        .iter()
+        .find(|r| r.first_name.as_deref() == Some("Joël"))
+        .expect("Joël");
+    assert_eq!(joel.last_name.as_deref(), Some("Müller-Schultheiß"));
+}
+
+#[test]
+fn hubspot_contact_owner_is_never_the_contacts_email() {
+    let mut ws = workspace();
+    let summary = import_file(
+        &mut ws,
+        &real_exports().join("hubspot_style_contacts_import_faker.csv"),
+    );
+    assert!(
+        summary
+            .mapping
+            .contains(&("Email".to_owned(), "email".to_owned()))
+    );
+    assert!(
+        summary
+            .mapping
+            .iter()
+            .any(|(c, t)| c == "Contact Owner" && t.starts_with("custom"))
+    );
+    let all = rows(&ws);
+    let owner = all
+        .iter()
+        .find(|r| custom(&ws, r, "Contact Owner").is_some())
+        .expect("an owner");
+    let owner_email = custom(&ws, owner, "Contact Owner").expect("owner");
+    assert_ne!(owner.email.as_deref(), Some(owner_email.as_str()));
+    // Leading zeros of postal codes survive.
+    assert!(
+        all.iter()
+            .any(|r| r.postal_code.as_deref().is_some_and(|p| p.starts_with('0')))
+    );
+}
+
+#[test]
+fn mailchimp_exports_set_consent_by_file() {
+    let dir = real_exports();
+    for (file, consent) in [
+        (
+            "mailchimp_subscribed_members_export.csv",
+            Consent::Subscribed,
+        ),
+        (
+            "mailchimp_unsubscribed_members_export.csv",
+            Consent::Unsubscribed,
+        ),
+        (
+            "mailchimp_cleaned_members_export.csv",
+            Consent::Unsubscribed,
+        ),
+    ] {
+        let mut ws = workspace();
+        let summary = import_file(&mut ws, &dir.join(file));
+        assert_eq!(summary.inserted, 5, "{file}");
+        let all = rows(&ws);
+        assert!(
+            all.iter().all(|r| r.consent == Some(consent)),
+            "{file}: {:?}",
+            all.iter().map(|r| r.consent).collect::<Vec<_>>()
+        );
+        // Stray spaces around names are trimmed.
+        assert!(
+            all.iter()
+                .flat_map(|r| &r.first_name)
+                .all(|n| n.trim() == n)
+        );
+    }
+}
+
+#[test]
+fn mailchimp_subscribed_export_never_resubscribes_an_unsubscribe() {
+    let dir = real_exports();
+    let mut ws = workspace();
+    import_file(
+        &mut ws,
+        &dir.join("mailchimp_unsubscribed_members_export.csv"),
+    );
+    // The same people in a subscribed export: u1…u5 become s-addresses? No:
+    // write a subscribed-layout file with the unsubscribed addresses.
+    let text =
+        std::fs::read_to_string(dir.join("mailchimp_subscribed_members_export.csv")).expect("read");
+    let text = text.replace("s1@", "u1@").replace("s2@", "u2@");
+    let path = fixture(&ws, "mailchimp_subscribed_again.csv", text.as_bytes());
+    let summary = import_file(&mut ws, &path);
+    assert_eq!(summary.resubscribes_blocked, 2);
+    let all = rows(&ws);
+    assert_eq!(
+        by_email(&all, "u1@example.com").consent,
+        Some(Consent::Unsubscribed)
+    );
+    assert_eq!(
+        by_email(&all, "s3@example.com").consent,
+        Some(Consent::Subscribed)
+    );
+
+    let confirmed = ContactImportOptions {
+        allow_resubscribe: true,
+        ..options()
+    };
+    import_with(&mut ws, &path, &confirmed).expect("imports");
+    assert_eq!(
+        by_email(&rows(&ws), "u1@example.com").consent,
+        Some(Consent::Subscribed)
+    );
+}
+
+#[test]
+fn shopify_customers_strip_apostrophes_and_flag_scientific_notation() {
+    let mut ws = workspace();
+    let (summary, rejects) = import_with(
+        &mut ws,
+        &real_exports().join("shopify_customers_export_devstore_excel-resaved.csv"),
+        &options(),
+    )
+    .expect("imports");
+    assert_adds_up(&summary);
+    assert_eq!(summary.inserted, 5);
+    // The three rows without email had only a damaged customer ID.
+    assert_eq!(summary.rejected, 3);
+    assert!(
+        rejects
+            .iter()
+            .all(|r| r.reason.contains("scientific notation")),
+        "{rejects:?}"
+    );
+    assert!(summary.warnings.iter().any(|w| w.contains("7.02255E+12")));
+    let all = rows(&ws);
+    assert!(
+        all.iter().all(|r| r.customer_id.is_none()),
+        "damaged IDs are not stored"
+    );
+    let zips: Vec<&str> = all
+        .iter()
+        .filter_map(|r| r.postal_code.as_deref())
+        .collect();
+    assert!(zips.contains(&"92591"), "{zips:?}");
+    assert!(
+        all.iter()
+            .all(|r| r.country.as_deref().is_none_or(|c| c == "US"))
+    );
+    // "Accepts Email Marketing" yes/no became consent.
+    assert!(all.iter().any(|r| r.consent == Some(Consent::Subscribed)));
+}
+
+#[test]
+fn datablist_day_first_dates_and_in_file_duplicates() {
+    let mut ws = workspace();
+    let (summary, rejects) = import_with(
+        &mut ws,
+        &real_exports().join("datablist_customers-100_excel-resaved.csv"),
+        &options(),
+    )
+    .expect("imports");
+    assert_adds_up(&summary);
+    assert_eq!(summary.rows, 102);
+    assert_eq!(summary.duplicates_in_file, 2);
+    let duplicate_lines: Vec<usize> = rejects
+        .iter()
+        .filter(|r| r.reason.starts_with("duplicate"))
+        .map(|r| r.line)
+        .collect();
+    assert_eq!(duplicate_lines, [102, 103]);
+    let all = rows(&ws);
+    assert_eq!(all.iter().filter(|r| r.email.is_some()).count(), 99);
+    assert_eq!(
+        all.len(),
+        100,
+        "the row without email is kept by its customer ID"
+    );
+    let sheryl = all
+        .iter()
+        .find(|r| r.last_name.as_deref() == Some("Baxter"))
+        .expect("Sheryl Baxter");
+    // 24/08/2020 read day-first, as midnight in the workspace's zone.
+    let created = chrono::DateTime::from_timestamp(sheryl.created_at, 0).expect("valid");
+    assert_eq!(created.date_naive().to_string(), "2020-08-23"); // 22:00 UTC the day before
+    assert_eq!(sheryl.country.as_deref(), Some("CL"));
+}
+
+#[test]
+fn superstore_files_in_both_encodings_give_the_same_customers() {
+    let dir = real_exports();
+    let mut ws = workspace();
+    let summary = import_file(&mut ws, &dir.join("superstore_cp1252_truncated5000.csv"));
+    assert_eq!(summary.encoding, "windows-1252");
+    assert_eq!(summary.inserted, 756);
+    let claire = rows(&ws)
+        .into_iter()
+        .find(|r| r.customer_id.as_deref() == Some("CG-12520"))
+        .expect("CG-12520");
+    assert_eq!(
+        (claire.first_name.as_deref(), claire.last_name.as_deref()),
+        (Some("Claire"), Some("Gute"))
+    );
+    assert_eq!(claire.country.as_deref(), Some("US"));
+
+    let mut eu = workspace();
+    let summary = import_file(
+        &mut eu,
+        &dir.join("superstore_semicolon_bom_eu_truncated5000.csv"),
+    );
+    assert_eq!(summary.delimiter.as_deref(), Some(";"));
+    assert_eq!(summary.inserted, 756);
+    // Re-importing the other file updates nobody's identity and adds no one.
+    let summary = import_file(&mut eu, &dir.join("superstore_cp1252_truncated5000.csv"));
+    assert_eq!(summary.inserted, 0);
+    assert_eq!(rows(&eu).len(), 756);
+}
+
+#[test]
+fn uci_online_retail_needs_a_date_order_and_skips_blank_rows() {
+    let path = real_exports().join("uci_online_retail_truncated.csv");
+    let mut ws = workspace();
+    let error = import_with(&mut ws, &path, &options()).expect_err("ambiguous");
+    assert!(
+        matches!(error, ImportError::AmbiguousDates { ref column, .. } if column == "InvoiceDate"),
+        "{error}"
+    );
+    assert!(rows(&ws).is_empty(), "nothing written");
+    let month_first = ContactImportOptions {
+        date_order: Some(DateOrder::MonthFirst),
+        ..options()
+    };
+    let (summary, _) = import_with(&mut ws, &path, &month_first).expect("imports");
+    assert_adds_up(&summary);
+    assert_eq!(summary.inserted, 50);
+    assert_eq!(summary.blank_rows, 24);
+    assert_eq!(summary.rejected, 1, "the line without a CustomerID");
+}
+
+#[test]
+fn files_without_email_or_customer_id_are_refused() {
+    let mut ws = workspace();
+    let error = import_with(
+        &mut ws,
+        &real_exports().join("olist_order_reviews_quoted_newlines_sample.csv"),
+        &options(),
+    )
+    .expect_err("refused");
+    let message = error.to_string();
+    assert!(
+        message.contains("email or customer ID") && message.contains("review_id"),
+        "{message}"
+    );
+}
+
+// ------------------------------------------------------------ oddities
+
+#[test]
+fn reads_every_encoding_and_line_end() {
+    let mut ws = workspace();
+    let mut utf16be = vec![0xFE, 0xFF];
+    for unit in "email\tname\r\nzoe@example.com\tZoë\r\n".encode_utf16() {
+        utf16be.extend_from_slice(&unit.to_be_bytes());
+    }
+    let path = fixture(&ws, "utf16.txt", &utf16be);
+    let summary = import_file(&mut ws, &path);
+    assert_eq!(
+        (summary.encoding.as_str(), summary.delimiter.as_deref()),
+        ("UTF-16BE", Some("tab"))
+    );
+
+    let path = fixture(
+        &ws,
+        "cr.csv",
+        b"email|first name\rcr@example.com|Ren\xE9e\r",
+    );
+    let summary = import_file(&mut ws, &path);
+    assert_eq!(summary.encoding, "windows-1252");
+    assert_eq!(
+        by_email(&rows(&ws), "cr@example.com").first_name.as_deref(),
+        Some("Renée")
+    );
+
+    let path = fixture(
+        &ws,
+        "latin9.csv",
+        b"email,first name\neuro@example.com,\xA4uro\n",
+    );
+    let latin9 = ContactImportOptions {
+        read: import::read::ReadOptions {
+            encoding: Some("iso-8859-15".into()),
+            ..Default::default()
+        },
+        ..options()
+    };
+    import_with(&mut ws, &path, &latin9).expect("imports");
+    assert_eq!(
+        by_email(&rows(&ws), "euro@example.com")
+            .first_name
+            .as_deref(),
+        Some("€uro")
+    );
+
+    let path = fixture(
+        &ws,
+        "mac.csv",
+        b"email,first name\nmac@example.com,Jos\x8E\n",
+    );
+    let mac = ContactImportOptions {
+        read: import::read::ReadOptions {
+            encoding: Some("macintosh".into()),
+            ..Default::default()
+        },
+        ..options()
+    };
+    import_with(&mut ws, &path, &mac).expect("imports");
+    assert_eq!(
+        by_email(&rows(&ws), "mac@example.com")
+            .first_name
+            .as_deref(),
+        Some("José")
+    );
+}
+
+#[test]
+fn quoted_fields_names_countries_tags_and_leading_zeros() {
+    let mut ws = workspace();
+    let path = fixture(
+        &ws,
+        "odd.csv",
+        "Email Address,Name,Land,PLZ,Tags,Note\n\
+         \" Ann@Example.com \",Ann van der Berg,Deutschland,01067,\"vip, wholesale\",\"said \"\"hi\"\", then\nleft\"\n\
+         bo@example.com,Bo,United Kingdom,'02134,b2b;vip,\n"
+            .as_bytes(),
+    );
+    import_file(&mut ws, &path);
+    let all = rows(&ws);
+    let ann = by_email(&all, "ann@example.com");
+    assert_eq!(
+        ann.email.as_deref(),
+        Some("Ann@Example.com"),
+        "original email kept, trimmed"
+    );
+    assert_eq!(
+        (ann.first_name.as_deref(), ann.last_name.as_deref()),
+        (Some("Ann"), Some("van der Berg"))
+    );
+    assert_eq!(ann.country.as_deref(), Some("DE"));
+    assert_eq!(ann.postal_code.as_deref(), Some("01067"));
+    assert_eq!(ann.tags, ["vip", "wholesale"]);
+    assert_eq!(
+        custom(&ws, ann, "Note").as_deref(),
+        Some("said \"hi\", then\nleft")
+    );
+    let bo = by_email(&all, "bo@example.com");
+    assert_eq!(bo.postal_code.as_deref(), Some("02134"));
+    assert_eq!(bo.country.as_deref(), Some("GB"));
+    assert_eq!(bo.tags, ["b2b", "vip"]);
+}
+
+#[test]
+fn ambiguous_dates_follow_the_users_choice() {
+    let mut ws = workspace();
+    let path = fixture(
+        &ws,
+        "dates.csv",
+        b"email,birthday\na@example.com,03/04/1990\nb@example.com,05/06/1985\n",
+    );
+    let error = import_with(&mut ws, &path, &options()).expect_err("ambiguous");
+    assert!(error.to_string().contains("03/04/1990"), "{error}");
+    let day_first = ContactImportOptions {
+        date_order: Some(DateOrder::DayFirst),
+        ..options()
+    };
+    import_with(&mut ws, &path, &day_first).expect("imports");
+    assert_eq!(
+        by_email(&rows(&ws), "a@example.com").birthday.as_deref(),
+        Some("1990-04-03")
+    );
+
+    let mut ws = workspace();
+    let month_first = ContactImportOptions {
+        date_order: Some(DateOrder::MonthFirst),
+        ..options()
+    };
+    let path = fixture(
+        &ws,
+        "dates.csv",
+        b"email,birthday\na@example.com,03/04/1990\n",
+    );
+    import_with(&mut ws, &path, &month_first).expect("imports");
+    assert_eq!(
+        by_email(&rows(&ws), "a@example.com").birthday.as_deref(),
+        Some("1990-03-04")
+    );
+}
+
+#[test]
+fn invalid_rows_are_rejected_with_line_and_reason_and_written_out() {
+    let mut ws = workspace();
+    let path = fixture(
+        &ws,
+        "bad.csv",
+        b"email,birthday,consent\nok@example.com,1990-01-02,yes\nnot-an-email,,\n,,\nx@example.com,1990-02-31,\ny@example.com,,maybe\nOK@example.com,,\n",
+    );
+    let (summary, rejects) = import_with(&mut ws, &path, &options()).expect("imports");
+    assert_adds_up(&summary);
+    assert_eq!(
+        (
+            summary.inserted,
+            summary.rejected,
+            summary.duplicates_in_file
+        ),
+        (1, 3, 1)
+    );
+    assert_eq!(summary.blank_rows, 1);
+    let reasons: Vec<(usize, &str)> = rejects
+        .iter()
+        .map(|r| (r.line, r.reason.as_str()))
+        .collect();
+    assert!(
+        reasons[0].0 == 3 && reasons[0].1.contains("not a valid email"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[1].0 == 5 && reasons[1].1.contains("birthday"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[2].0 == 6 && reasons[2].1.contains("consent"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[3].0 == 7 && reasons[3].1.contains("duplicate of line 2"),
+        "{reasons:?}"
+    );
+
+    let out = ws.dir.path().join("rejects.csv");
+    let headers = vec![
+        "email".to_owned(),
+        "birthday".to_owned(),
+        "consent".to_owned(),
+    ];
+    import::write_rejects(&out, &headers, &rejects).expect("writes");
+    let text = std::fs::read_to_string(&out).expect("read");
+    assert!(
+        text.starts_with("line,reason,email,birthday,consent\n"),
+        "{text}"
+    );
+    assert!(text.contains("5,"), "{text}");
+}
+
+#[test]
+fn duplicate_policies_and_consent_rules_on_reimport() {
+    let mut ws = workspace();
+    let first = fixture(
+        &ws,
+        "first.csv",
+        b"email,first name,city,consent\na@example.com,Ann,,no\nb@example.com,Bo,Oslo,yes\n",
+    );
+    import_file(&mut ws, &first);
+    // Same people, new values, and no consent column.
+    let second = fixture(
+        &ws,
+        "second.csv",
+        b"EMAIL,first name,city\nA@EXAMPLE.COM,Anna,Rome\nb@example.com,Bob,Paris\n",
+    );
+
+    let fill = ContactImportOptions {
+        on_duplicate: DuplicatePolicy::FillBlanks,
+        ..options()
+    };
+    let (summary, _) = import_with(&mut ws, &second, &fill).expect("imports");
+    assert_eq!(
+        (summary.inserted, summary.updated, summary.unchanged),
+        (0, 1, 1)
+    );
+    let all = rows(&ws);
+    assert_eq!(
+        by_email(&all, "a@example.com").first_name.as_deref(),
+        Some("Ann")
+    );
+    assert_eq!(
+        by_email(&all, "a@example.com").city.as_deref(),
+        Some("Rome")
+    );
+    assert_eq!(
+        by_email(&all, "b@example.com").city.as_deref(),
+        Some("Oslo")
+    );
+
+    let skip = ContactImportOptions {
+        on_duplicate: DuplicatePolicy::Skip,
+        ..options()
+    };
+    let (summary, _) = import_with(&mut ws, &second, &skip).expect("imports");
+    assert_eq!(summary.unchanged, 2);
+
+    let (summary, _) = import_with(&mut ws, &second, &options()).expect("imports");
+    assert_eq!(summary.updated, 2);
+    let all = rows(&ws);
+    assert_eq!(
+        by_email(&all, "a@example.com").first_name.as_deref(),
+        Some("Anna")
+    );
+    assert_eq!(
+        by_email(&all, "b@example.com").city.as_deref(),
+        Some("Paris")
+    );
+    // No consent column: consent is untouched.
+    assert_eq!(
+        by_email(&all, "a@example.com").consent,
+        Some(Consent::Unsubscribed)
+    );
+    assert_eq!(
+        by_email(&all, "b@example.com").consent,
+        Some(Consent::Subscribed)
+    );
+}
+
+#[test]
+fn undo_removes_inserted_and_restores_updated_contacts() {
+    let mut ws = workspace();
+    let first = fixture(
+        &ws,
+        "first.csv",
+        b"email,first name,consent,tags\na@example.com,Ann,yes,vip\n",
+    );
+    import_file(&mut ws, &first);
+    let before = rows(&ws);
+    let second = fixture(&ws, "second.csv", b"email,first name,consent,tags,tier\na@example.com,Anna,no,new,gold\nz@example.com,Zed,yes,,\n");
+    let summary = import_file(&mut ws, &second);
+    assert_eq!((summary.inserted, summary.updated), (1, 1));
+    assert_eq!(rows(&ws).len(), 2);
+    let (removed, restored) = ws
+        .store
+        .undo_import(tailor::domain::ImportRunId(summary.run_id))
+        .expect("undo");
+    assert_eq!((removed, restored), (1, 1));
+    let after = rows(&ws);
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].first_name, before[0].first_name);
+    assert_eq!(after[0].consent, before[0].consent);
+    assert_eq!(after[0].tags, before[0].tags);
+    assert_eq!(after[0].custom, before[0].custom);
+    assert!(
+        ws.store
+            .undo_import(tailor::domain::ImportRunId(summary.run_id))
+            .is_err(),
+        "undo twice"
+    );
+}
+
+#[test]
+fn cancelled_import_changes_nothing() {
+    let mut ws = workspace();
+    let mut text = String::from("email,first name\n");
+    for i in 0..5000 {
+        text.push_str(&format!("p{i}@example.com,P{i}\n"));
+    }
+    let path = fixture(&ws, "many.csv", text.as_bytes());
+    let cancel = CancelToken::new();
+    let mut progress = |fraction: f32, _: &str| {
+        if fraction > 0.3 {
+            cancel.cancel();
+        }
+    };
+    let result = import::import_contacts(&mut ws.store, &path, &options(), &mut progress, &cancel);
+    assert!(matches!(result, Err(ImportError::Cancelled)));
+    assert!(rows(&ws).is_empty());
+    assert_eq!(ws.store.counts().expect("counts").contacts, 0);
+}
+
+/// A minimal XLSX workbook with one sheet of inline strings.
+fn xlsx(sheet_name: &str, rows: &[&[&str]]) -> Vec<u8> {
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
+        for (c, value) in row.iter().enumerate() {
+            let col = char::from(b'A' + c as u8);
+            sheet.push_str(&format!(
+                r#"<c r="{col}{}" t="inlineStr"><is><t>{value}</t></is></c>"#,
+                r + 1
+            ));
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let files = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_owned()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_owned()),
+        ("xl/workbook.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="{sheet_name}" sheetId="1" r:id="rId1"/></sheets></workbook>"#)),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_owned()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut buffer);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, content) in files {
+            zip.start_file(name, options).expect("zip entry");
+            zip.write_all(content.as_bytes()).expect("zip write");
+        }
+        zip.finish().expect("zip finish");
+    }
+    buffer.into_inner()
+}
+
+#[test]
+fn reads_workbooks_even_when_named_csv() {
+    let mut ws = workspace();
+    let book = xlsx(
+        "Kunden",
+        &[
+            &["E-Mail", "Vorname", "Nachname"],
+            &["k@example.com", "Käthe", "Kruse"],
+        ],
+    );
+    let path = fixture(&ws, "exported.csv", &book);
+    let summary = import_file(&mut ws, &path);
+    assert_eq!(summary.sheet.as_deref(), Some("Kunden"));
+    assert_eq!(
+        by_email(&rows(&ws), "k@example.com").first_name.as_deref(),
+        Some("Käthe")
+    );
+
+    let wrong_sheet = ContactImportOptions {
+        read: import::read::ReadOptions {
+            sheet: Some("Orders".into()),
+            ..Default::default()
+        },
+        ..options()
+    };
+    let error = import_with(&mut ws, &path, &wrong_sheet).expect_err("no such sheet");
+    assert!(error.to_string().contains("Kunden"), "{error}");
+}
