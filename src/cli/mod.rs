@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::demo::{self, DemoError, DemoOptions};
 use crate::domain::time::system_time_zone;
+use crate::import::orders::{self, OrderImportOptions};
 use crate::import::read::ReadOptions;
 use crate::import::values::DateOrder;
 use crate::import::{self, ContactImportOptions, DuplicatePolicy};
@@ -50,12 +51,14 @@ pub enum CliCommand {
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Contacts: one row a person
-    Contacts(ImportArgs),
+    Contacts(ContactImportArgs),
+    /// Orders: one row an order line, linked to contacts by email or customer ID
+    Orders(FileArgs),
 }
 
-/// Arguments of `tailor import contacts`.
+/// Arguments every import takes.
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub struct FileArgs {
     /// The file: .csv, .tsv, .txt, .xlsx, .xls or .ods
     pub file: PathBuf,
     /// The workspace file
@@ -70,9 +73,6 @@ pub struct ImportArgs {
     /// Write the mapping used to this JSON file, to edit and reuse
     #[arg(long, value_name = "MAP.json")]
     pub save_mapping: Option<PathBuf>,
-    /// What to do with contacts that already exist
-    #[arg(long, value_enum, default_value_t = DuplicateArg::Update)]
-    pub on_duplicate: DuplicateArg,
     /// Read ambiguous dates like 03/04/2024 as day first (3 April)
     #[arg(long, conflicts_with = "month_first")]
     pub day_first: bool,
@@ -82,21 +82,61 @@ pub struct ImportArgs {
     /// Write rejected and duplicate rows, with line and reason, to this CSV
     #[arg(long, value_name = "OUT.csv")]
     pub rejects: Option<PathBuf>,
-    /// Drop columns that match no contact field instead of making custom fields
-    #[arg(long)]
-    pub skip_unmapped: bool,
     /// The file's encoding (default: detected), e.g. windows-1252, iso-8859-15, macintosh
     #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,
     /// The delimiter (default: detected): , ; | or tab
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
-    /// Let subscribed values in the file re-subscribe contacts who unsubscribed
-    #[arg(long)]
-    pub allow_resubscribe: bool,
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// Arguments of `tailor import contacts`.
+#[derive(Debug, Args)]
+pub struct ContactImportArgs {
+    #[command(flatten)]
+    pub file: FileArgs,
+    /// What to do with contacts that already exist
+    #[arg(long, value_enum, default_value_t = DuplicateArg::Update)]
+    pub on_duplicate: DuplicateArg,
+    /// Drop columns that match no contact field instead of making custom fields
+    #[arg(long)]
+    pub skip_unmapped: bool,
+    /// Let subscribed values in the file re-subscribe contacts who unsubscribed
+    #[arg(long)]
+    pub allow_resubscribe: bool,
+}
+
+impl FileArgs {
+    fn read_options(&self) -> anyhow::Result<ReadOptions> {
+        Ok(ReadOptions {
+            encoding: self.encoding.clone(),
+            delimiter: self.delimiter.as_deref().map(parse_delimiter).transpose()?,
+            sheet: self.sheet.clone(),
+        })
+    }
+
+    fn date_order(&self) -> Option<DateOrder> {
+        if self.day_first {
+            Some(DateOrder::DayFirst)
+        } else if self.month_first {
+            Some(DateOrder::MonthFirst)
+        } else {
+            None
+        }
+    }
+
+    fn mapping<T: serde::de::DeserializeOwned>(&self) -> anyhow::Result<Option<T>> {
+        let Some(path) = &self.mapping else {
+            return Ok(None);
+        };
+        let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+        let mapping = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a mapping file", path.display()))?;
+        Ok(Some(mapping))
+    }
 }
 
 /// `--on-duplicate` values.
@@ -158,6 +198,7 @@ pub fn run(command: CliCommand) -> anyhow::Result<()> {
         CliCommand::Demo(args) => demo_cmd(&args),
         CliCommand::Info(args) => info_cmd(&args),
         CliCommand::Import(ImportCommand::Contacts(args)) => import_contacts_cmd(&args),
+        CliCommand::Import(ImportCommand::Orders(args)) => import_orders_cmd(&args),
         CliCommand::Undo(args) => undo_cmd(&args),
     }
 }
@@ -303,71 +344,119 @@ fn terminal_progress() -> impl FnMut(f32, &str) {
     }
 }
 
-fn import_contacts_cmd(args: &ImportArgs) -> anyhow::Result<()> {
-    let mapping = match &args.mapping {
-        Some(path) => {
-            let text =
-                std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
-            Some(
-                serde_json::from_str(&text)
-                    .with_context(|| format!("{}: not a mapping file", path.display()))?,
-            )
-        }
-        None => None,
-    };
+fn import_contacts_cmd(args: &ContactImportArgs) -> anyhow::Result<()> {
+    let file = &args.file;
     let options = ContactImportOptions {
-        read: ReadOptions {
-            encoding: args.encoding.clone(),
-            delimiter: args.delimiter.as_deref().map(parse_delimiter).transpose()?,
-            sheet: args.sheet.clone(),
-        },
-        mapping,
+        read: file.read_options()?,
+        mapping: file.mapping()?,
         skip_unmapped: args.skip_unmapped,
         on_duplicate: match args.on_duplicate {
             DuplicateArg::Update => DuplicatePolicy::Update,
             DuplicateArg::FillBlanks => DuplicatePolicy::FillBlanks,
             DuplicateArg::Skip => DuplicatePolicy::Skip,
         },
-        date_order: if args.day_first {
-            Some(DateOrder::DayFirst)
-        } else if args.month_first {
-            Some(DateOrder::MonthFirst)
-        } else {
-            None
-        },
+        date_order: file.date_order(),
         allow_resubscribe: args.allow_resubscribe,
         now: chrono::Utc::now().timestamp(),
     };
-    if let Some(path) = &args.save_mapping {
-        let (_, mapping) = import::preview(&args.file, &options)?;
-        let json = serde_json::to_string_pretty(&mapping)?;
-        std::fs::write(path, json).with_context(|| format!("{}", path.display()))?;
+    if let Some(path) = &file.save_mapping {
+        let (_, mapping) = import::preview(&file.file, &options)?;
+        std::fs::write(path, serde_json::to_string_pretty(&mapping)?)
+            .with_context(|| format!("{}", path.display()))?;
     }
-    let mut store = Store::open(&args.workspace)?;
-    let show_progress = !args.json && std::io::stderr().is_terminal();
-    let mut quiet = NoProgress;
+    let mut store = Store::open(&file.workspace)?;
+    let (summary, rejects, headers) = with_progress(file.json, |progress| {
+        import::import_contacts(
+            &mut store,
+            &file.file,
+            &options,
+            progress,
+            &CancelToken::new(),
+        )
+    })?;
+    finish_import(
+        file,
+        &summary,
+        &rejects,
+        &headers,
+        &serde_json::to_string(&summary)?,
+        &[],
+    )
+}
+
+fn import_orders_cmd(file: &FileArgs) -> anyhow::Result<()> {
+    let options = OrderImportOptions {
+        read: file.read_options()?,
+        mapping: file.mapping()?,
+        date_order: file.date_order(),
+        now: chrono::Utc::now().timestamp(),
+    };
+    if let Some(path) = &file.save_mapping {
+        let table = import::read::read_path(&file.file, &options.read)?;
+        let mapping = options
+            .mapping
+            .clone()
+            .unwrap_or_else(|| orders::suggest(&table.headers, &table.rows));
+        std::fs::write(path, serde_json::to_string_pretty(&mapping)?)
+            .with_context(|| format!("{}", path.display()))?;
+    }
+    let mut store = Store::open(&file.workspace)?;
+    let (summary, rejects, headers) = with_progress(file.json, |progress| {
+        orders::import_orders(
+            &mut store,
+            &file.file,
+            &options,
+            progress,
+            &CancelToken::new(),
+        )
+    })?;
+    let extra = [
+        ("orders inserted", summary.orders_inserted),
+        ("orders already in the workspace", summary.orders_existing),
+        ("order lines inserted", summary.items_inserted),
+        ("contacts created", summary.contacts_created),
+    ];
+    finish_import(
+        file,
+        &summary.base,
+        &rejects,
+        &headers,
+        &serde_json::to_string(&summary)?,
+        &extra,
+    )
+}
+
+/// Runs an import with a progress line on a terminal (not with `--json`
+/// or when stderr is not a terminal).
+fn with_progress<T>(json: bool, run: impl FnOnce(&mut dyn crate::jobs::ProgressSink) -> T) -> T {
+    if json || !std::io::stderr().is_terminal() {
+        return run(&mut NoProgress);
+    }
     let mut bar = terminal_progress();
-    let progress: &mut dyn crate::jobs::ProgressSink =
-        if show_progress { &mut bar } else { &mut quiet };
-    let result = import::import_contacts(
-        &mut store,
-        &args.file,
-        &options,
-        progress,
-        &CancelToken::new(),
-    );
-    if show_progress {
-        eprint!("\r\x1b[2K");
+    let result = run(&mut bar);
+    eprint!("\r\x1b[2K");
+    result
+}
+
+fn finish_import(
+    file: &FileArgs,
+    summary: &import::ImportSummary,
+    rejects: &[import::Reject],
+    headers: &[String],
+    json: &str,
+    extra: &[(&str, u64)],
+) -> anyhow::Result<()> {
+    if let Some(path) = &file.rejects {
+        import::write_rejects(path, headers, rejects)?;
     }
-    let (summary, rejects, headers) = result?;
-    if let Some(path) = &args.rejects {
-        import::write_rejects(path, &headers, &rejects)?;
-    }
-    if args.json {
-        println!("{}", serde_json::to_string(&summary)?);
+    if file.json {
+        println!("{json}");
         return Ok(());
     }
-    println!("Imported {} (import run {})", summary.file, summary.run_id);
+    println!(
+        "Imported {} (import run {}; undo with `tailor undo {}`)",
+        summary.file, summary.run_id, summary.run_id
+    );
     println!(
         "  read as {}{}{}",
         summary.encoding,
@@ -388,6 +477,9 @@ fn import_contacts_cmd(args: &ImportArgs) -> anyhow::Result<()> {
     println!("  unchanged          {}", summary.unchanged);
     println!("  duplicates in file {}", summary.duplicates_in_file);
     println!("  rejected           {}", summary.rejected);
+    for (label, n) in extra {
+        println!("  {label}: {n}");
+    }
     if summary.blank_rows > 0 {
         println!("  blank rows skipped {}", summary.blank_rows);
     }
@@ -409,7 +501,7 @@ fn import_contacts_cmd(args: &ImportArgs) -> anyhow::Result<()> {
     if summary.n_warnings > 10 {
         println!("  … and {} more warnings", summary.n_warnings - 10);
     }
-    if !rejects.is_empty() && args.rejects.is_none() {
+    if !rejects.is_empty() && file.rejects.is_none() {
         for reject in rejects.iter().take(5) {
             println!("  line {}: {}", reject.line, reject.reason);
         }

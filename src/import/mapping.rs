@@ -259,7 +259,7 @@ impl Mapping {
 }
 
 /// Folds a header for matching: lower case, letters and digits only.
-fn fold(header: &str) -> String {
+pub(crate) fn fold(header: &str) -> String {
     header
         .chars()
         .filter(|c| c.is_alphanumeric())

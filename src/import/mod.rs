@@ -8,6 +8,7 @@
 //! taking progress and a cancel token, run by the CLI and the studio alike.
 
 pub mod mapping;
+pub mod orders;
 pub mod read;
 pub mod values;
 
@@ -37,6 +38,8 @@ pub enum ImportError {
         headers.join(", ")
     )]
     NoIdentity { headers: Vec<String> },
+    #[error("the file has no column with {what} (its columns are: {}); map one with a mapping file", headers.join(", "))]
+    MissingColumn { what: String, headers: Vec<String> },
     #[error("the mapping names column {column:?}, which the file does not have")]
     UnknownColumn { column: String },
     #[error(
@@ -168,14 +171,17 @@ struct Plan {
     file_consent: Option<Consent>,
 }
 
-fn resolve_date_orders(
+/// The date order of each column that holds dates (`reads_dates[i]`): the
+/// user's choice, else what the column's own unambiguous values show. A
+/// column with ambiguous dates and no way to decide is an error.
+pub(crate) fn resolve_date_orders(
     table: &SourceTable,
-    actions: &[Action],
+    reads_dates: &[bool],
     chosen: Option<DateOrder>,
 ) -> Result<Vec<Option<DateOrder>>, ImportError> {
-    let mut orders = Vec::with_capacity(actions.len());
-    for (i, action) in actions.iter().enumerate() {
-        if !action.reads_dates() {
+    let mut orders = Vec::with_capacity(reads_dates.len());
+    for (i, &dated) in reads_dates.iter().enumerate() {
+        if !dated {
             orders.push(None);
             continue;
         }
@@ -343,7 +349,7 @@ fn parse_row(plan: &Plan, line: usize, cells: &[String]) -> Result<ParsedRow, St
 
 /// Whether the file writes decimal commas: no comma delimiter, and numbers
 /// like `261,96` in it.
-fn uses_decimal_comma(table: &SourceTable) -> bool {
+pub(crate) fn uses_decimal_comma(table: &SourceTable) -> bool {
     table.delimiter.is_some_and(|d| d != b',')
         && table.rows.iter().take(200).any(|(_, cells)| {
             cells.iter().any(|c| {
@@ -420,7 +426,7 @@ pub fn changes_for(
     (changes, blocked)
 }
 
-fn is_empty(changes: &ContactValues) -> bool {
+pub(crate) fn is_empty(changes: &ContactValues) -> bool {
     changes.fields.is_empty()
         && changes.consent.is_none()
         && changes.tags.is_empty()
@@ -441,7 +447,7 @@ pub fn preview(
     Ok((table, mapping))
 }
 
-const MAX_WARNINGS: usize = 100;
+pub(crate) const MAX_WARNINGS: usize = 100;
 
 /// Imports contacts from `path` into `store`: one transaction, rolled back
 /// on error or cancel. Returns the summary and the rejected rows.
@@ -509,7 +515,8 @@ pub fn import_contacts(
     let chosen_order = options
         .date_order
         .or(mapping.date_order.map(DateOrder::from));
-    let date_orders = resolve_date_orders(&table, &actions, chosen_order)?;
+    let reads_dates: Vec<bool> = actions.iter().map(Action::reads_dates).collect();
+    let date_orders = resolve_date_orders(&table, &reads_dates, chosen_order)?;
     let plan = Plan {
         headers: table.headers.clone(),
         decimal_comma: uses_decimal_comma(&table),

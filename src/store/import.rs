@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::{Result, Store, StoreError};
 use crate::domain::{
-    Consent, ContactField, ContactId, CustomFieldId, CustomValue, FieldKind, ImportRunId,
+    Consent, ContactField, ContactId, CustomFieldId, CustomValue, FieldKind, ImportRunId, OrderId,
 };
 
 /// The values an import writes for one contact; blanks are left out.
@@ -87,15 +87,17 @@ fn custom_from_json(value: &serde_json::Value) -> Option<CustomValue> {
     }
 }
 
-/// An import in progress. Dropping it without [`ContactImport::commit`]
+/// An import in progress. Dropping it without [`ImportTx::commit`]
 /// rolls everything back.
-pub struct ContactImport<'a> {
+pub struct ImportTx<'a> {
     tx: Transaction<'a>,
     run: ImportRunId,
     source: String,
     now: i64,
     tag_ids: HashMap<String, i64>,
     field_kinds: HashMap<CustomFieldId, FieldKind>,
+    product_ids: HashMap<(String, String), i64>,
+    campaign_ids: HashMap<String, i64>,
 }
 
 impl Store {
@@ -107,7 +109,7 @@ impl Store {
         file_name: &str,
         mapping_json: &str,
         now: i64,
-    ) -> Result<ContactImport<'_>> {
+    ) -> Result<ImportTx<'_>> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO import_runs (kind, file_name, started_at, status, mapping_json) \
@@ -136,13 +138,15 @@ impl Store {
                 );
             }
         }
-        Ok(ContactImport {
+        Ok(ImportTx {
             tx,
             run,
             source: format!("import of {file_name}"),
             now,
             tag_ids,
             field_kinds,
+            product_ids: HashMap::new(),
+            campaign_ids: HashMap::new(),
         })
     }
 
@@ -264,7 +268,7 @@ fn restore(tx: &Transaction<'_>, contact: i64, before_json: &str) -> Result<()> 
     Ok(())
 }
 
-impl ContactImport<'_> {
+impl ImportTx<'_> {
     /// The run this import records.
     pub fn run(&self) -> ImportRunId {
         self.run
@@ -572,6 +576,137 @@ impl ContactImport<'_> {
             "INSERT OR IGNORE INTO import_undo (import_run_id, contact_id, before_json) VALUES (?1, ?2, ?3)",
         )?;
         stmt.execute(params![self.run.0, contact.0, before.to_string()])?;
+        Ok(())
+    }
+
+    /// Whether an order with this reference is already in the workspace.
+    pub fn order_exists(&self, reference: &str) -> Result<bool> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT 1 FROM orders WHERE reference = ?1")?;
+        Ok(stmt.exists([reference])?)
+    }
+
+    /// The id of a product, created on first sight; a category fills a
+    /// product that had none.
+    pub fn product_id(
+        &mut self,
+        sku: Option<&str>,
+        name: &str,
+        category: Option<&str>,
+    ) -> Result<i64> {
+        let key = (sku.unwrap_or_default().to_owned(), name.to_owned());
+        if let Some(id) = self.product_ids.get(&key) {
+            return Ok(*id);
+        }
+        let found: Option<(i64, Option<String>)> = self
+            .tx
+            .prepare_cached(
+                "SELECT id, category FROM products WHERE coalesce(sku, '') = ?1 AND name = ?2",
+            )?
+            .query_row(params![key.0, key.1], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let id = match found {
+            Some((id, existing_category)) => {
+                if existing_category.is_none() && category.is_some() {
+                    self.tx.execute(
+                        "UPDATE products SET category = ?1 WHERE id = ?2",
+                        params![category, id],
+                    )?;
+                }
+                id
+            }
+            None => {
+                self.tx.execute(
+                    "INSERT INTO products (sku, name, category) VALUES (?1, ?2, ?3)",
+                    params![sku, name, category],
+                )?;
+                self.tx.last_insert_rowid()
+            }
+        };
+        self.product_ids.insert(key, id);
+        Ok(id)
+    }
+
+    /// Inserts an order.
+    pub fn insert_order(
+        &mut self,
+        contact: ContactId,
+        reference: &str,
+        ordered_at: i64,
+        total_cents: i64,
+        currency: &str,
+    ) -> Result<OrderId> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO orders (contact_id, reference, ordered_at, total_cents, currency, import_run_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        stmt.execute(params![
+            contact.0,
+            reference,
+            ordered_at,
+            total_cents,
+            currency,
+            self.run.0
+        ])?;
+        Ok(OrderId(self.tx.last_insert_rowid()))
+    }
+
+    /// Inserts an order line.
+    pub fn insert_order_item(
+        &mut self,
+        order: OrderId,
+        product: i64,
+        quantity: i64,
+        unit_price_cents: i64,
+    ) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO order_items (order_id, product_id, quantity, unit_price_cents) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        stmt.execute(params![order.0, product, quantity, unit_price_cents])?;
+        Ok(())
+    }
+
+    /// Inserts an event; the campaign is created on first sight.
+    pub fn insert_event(
+        &mut self,
+        contact: ContactId,
+        kind: &str,
+        occurred_at: i64,
+        campaign: Option<&str>,
+        variant: Option<&str>,
+        value: Option<f64>,
+    ) -> Result<()> {
+        let campaign_id = match campaign {
+            Some(name) => Some(match self.campaign_ids.get(name) {
+                Some(id) => *id,
+                None => {
+                    self.tx
+                        .execute("INSERT OR IGNORE INTO campaigns (name) VALUES (?1)", [name])?;
+                    let id: i64 = self.tx.query_row(
+                        "SELECT id FROM campaigns WHERE name = ?1",
+                        [name],
+                        |r| r.get(0),
+                    )?;
+                    self.campaign_ids.insert(name.to_owned(), id);
+                    id
+                }
+            }),
+            None => None,
+        };
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO events (contact_id, kind, occurred_at, campaign_id, variant, value, import_run_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        stmt.execute(params![
+            contact.0,
+            kind,
+            occurred_at,
+            campaign_id,
+            variant,
+            value,
+            self.run.0
+        ])?;
         Ok(())
     }
 

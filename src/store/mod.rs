@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 
 pub use bulk::{BulkLoad, NewContact, NewEvent, NewOrder, NewOrderItem};
-pub use import::{ContactImport, ContactValues, ExistingContact};
+pub use import::{ContactValues, ExistingContact, ImportTx};
 pub use migrations::LATEST_VERSION;
 
 use crate::domain::{

@@ -777,3 +777,172 @@ fn reads_workbooks_even_when_named_csv() {
     let error = import_with(&mut ws, &path, &wrong_sheet).expect_err("no such sheet");
     assert!(error.to_string().contains("Kunden"), "{error}");
 }
+
+// ------------------------------------------------------------ orders
+
+fn import_orders(
+    ws: &mut Workspace,
+    path: &Path,
+    date_order: Option<DateOrder>,
+) -> import::orders::OrderImportSummary {
+    let options = import::orders::OrderImportOptions {
+        date_order,
+        now: 1_780_000_000,
+        ..Default::default()
+    };
+    let (summary, _, _) = import::orders::import_orders(
+        &mut ws.store,
+        path,
+        &options,
+        &mut NoProgress,
+        &CancelToken::new(),
+    )
+    .expect("imports");
+    assert_adds_up(&summary.base);
+    summary
+}
+
+fn order_totals(ws: &Workspace) -> std::collections::HashMap<String, (i64, String)> {
+    let conn = rusqlite::Connection::open(ws.store.path()).expect("open");
+    let mut stmt = conn
+        .prepare("SELECT o.reference, o.total_cents, c.email FROM orders o JOIN contacts c ON c.id = o.contact_id")
+        .expect("prepare");
+    stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            (
+                r.get(1)?,
+                r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            ),
+        ))
+    })
+    .expect("query")
+    .map(|r| r.expect("row"))
+    .collect()
+}
+
+#[test]
+fn shopify_orders_group_lines_and_refuse_orders_without_a_customer() {
+    let mut ws = workspace();
+    let summary = import_orders(
+        &mut ws,
+        &real_exports().join("shopify_orders_export_devstore.csv"),
+        None,
+    );
+    // 19 orders, of which 10 are drafts with no email.
+    assert_eq!(summary.orders_inserted + 10, 19);
+    assert_eq!(summary.contacts_created, 3);
+    assert_eq!(summary.base.rejected, 22);
+    let totals = order_totals(&ws);
+    assert_eq!(
+        totals["#1004"],
+        (3495, "ayumu.hirano@example.com".to_owned())
+    );
+    assert_eq!(totals["#1005"].0, 163_555);
+    // The contact's derived metrics are current.
+    let ayumu = by_email(&rows(&ws), "ayumu.hirano@example.com").clone();
+    let orders: Vec<i64> = totals
+        .values()
+        .filter(|(_, e)| e == "ayumu.hirano@example.com")
+        .map(|(t, _)| *t)
+        .collect();
+    assert_eq!(ayumu.order_count, orders.len() as i64);
+    assert_eq!(ayumu.total_spent_cents, orders.iter().sum::<i64>());
+    assert_eq!(
+        ayumu.consent,
+        Some(Consent::Unknown),
+        "created contacts have unknown consent"
+    );
+
+    // Importing the same file again changes nothing.
+    let again = import_orders(
+        &mut ws,
+        &real_exports().join("shopify_orders_export_devstore.csv"),
+        None,
+    );
+    assert_eq!(
+        (again.orders_inserted, again.orders_existing),
+        (0, summary.orders_inserted)
+    );
+}
+
+#[test]
+fn order_exports_import_one_order_per_reference() {
+    let dir = real_exports();
+    for (file, date_order, orders, contacts) in [
+        ("woocommerce_style_orders_synthetic.csv", None, 50, 50),
+        ("stripe_payments_export_testmode.csv", None, 3, 2),
+        ("superstore_cp1252_truncated5000.csv", None, 2475, 756),
+        (
+            "superstore_semicolon_bom_eu_truncated5000.csv",
+            None,
+            2475,
+            756,
+        ),
+        (
+            "uci_online_retail_truncated.csv",
+            Some(DateOrder::MonthFirst),
+            67,
+            50,
+        ),
+    ] {
+        let mut ws = workspace();
+        let summary = import_orders(&mut ws, &dir.join(file), date_order);
+        assert_eq!(
+            (summary.orders_inserted, summary.contacts_created),
+            (orders, contacts),
+            "{file}: {summary:?}"
+        );
+        assert_eq!(
+            ws.store.counts().expect("counts").orders as u64,
+            orders,
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn order_lines_sum_to_order_totals_and_link_existing_contacts() {
+    let mut ws = workspace();
+    let contacts = fixture(
+        &ws,
+        "people.csv",
+        b"email,first name\nRyan.Moore82@example.com,Ryan\n",
+    );
+    import_file(&mut ws, &contacts);
+    let summary = import_orders(
+        &mut ws,
+        &real_exports().join("woocommerce_style_orders_synthetic.csv"),
+        None,
+    );
+    assert_eq!(
+        summary.contacts_created, 49,
+        "the existing contact was linked by email, ignoring case"
+    );
+    let ryan = by_email(&rows(&ws), "ryan.moore82@example.com").clone();
+    assert_eq!(ryan.first_name.as_deref(), Some("Ryan"));
+    assert_eq!(ryan.order_count, 1);
+    assert_eq!(ryan.total_spent_cents, 85_525);
+    let detail = ws
+        .store
+        .contact_detail(ryan.id)
+        .expect("detail")
+        .expect("exists");
+    let items = &detail.orders[0].items;
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0].quantity, 2);
+    assert_eq!(items[0].unit_price_cents, 21_616, "432.32 for two");
+}
+
+#[test]
+fn superstore_eu_reads_decimal_commas() {
+    let mut ws = workspace();
+    import_orders(
+        &mut ws,
+        &real_exports().join("superstore_semicolon_bom_eu_truncated5000.csv"),
+        None,
+    );
+    let totals = order_totals(&ws);
+    // CA-2020-152156: 261,96 + 731,94
+    assert_eq!(totals["CA-2020-152156"].0, 99_390);
+}
