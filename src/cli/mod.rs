@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::demo::{self, DemoError, DemoOptions};
 use crate::domain::time::system_time_zone;
+use crate::import::events::{self, EventImportOptions};
 use crate::import::orders::{self, OrderImportOptions};
 use crate::import::read::ReadOptions;
 use crate::import::values::DateOrder;
@@ -54,6 +55,18 @@ pub enum ImportCommand {
     Contacts(ContactImportArgs),
     /// Orders: one row an order line, linked to contacts by email or customer ID
     Orders(FileArgs),
+    /// Events: one row an event (sent, opened, clicked, page view, conversion…)
+    Events(EventImportArgs),
+}
+
+/// Arguments of `tailor import events`.
+#[derive(Debug, Args)]
+pub struct EventImportArgs {
+    #[command(flatten)]
+    pub file: FileArgs,
+    /// The kind of every event, for a file without a kind column (e.g. email_click)
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
 }
 
 /// Arguments every import takes.
@@ -199,6 +212,7 @@ pub fn run(command: CliCommand) -> anyhow::Result<()> {
         CliCommand::Info(args) => info_cmd(&args),
         CliCommand::Import(ImportCommand::Contacts(args)) => import_contacts_cmd(&args),
         CliCommand::Import(ImportCommand::Orders(args)) => import_orders_cmd(&args),
+        CliCommand::Import(ImportCommand::Events(args)) => import_events_cmd(&args),
         CliCommand::Undo(args) => undo_cmd(&args),
     }
 }
@@ -423,6 +437,39 @@ fn import_orders_cmd(file: &FileArgs) -> anyhow::Result<()> {
         &headers,
         &serde_json::to_string(&summary)?,
         &extra,
+    )
+}
+
+fn import_events_cmd(args: &EventImportArgs) -> anyhow::Result<()> {
+    let file = &args.file;
+    if file.mapping.is_some() || file.save_mapping.is_some() {
+        bail!(
+            "events are mapped by their headers; --mapping and --save-mapping are for contacts and orders"
+        );
+    }
+    let options = EventImportOptions {
+        read: file.read_options()?,
+        kind: args.kind.clone(),
+        date_order: file.date_order(),
+        now: chrono::Utc::now().timestamp(),
+    };
+    let mut store = Store::open(&file.workspace)?;
+    let (summary, rejects, headers) = with_progress(file.json, |progress| {
+        events::import_events(
+            &mut store,
+            &file.file,
+            &options,
+            progress,
+            &CancelToken::new(),
+        )
+    })?;
+    finish_import(
+        file,
+        &summary,
+        &rejects,
+        &headers,
+        &serde_json::to_string(&summary)?,
+        &[],
     )
 }
 

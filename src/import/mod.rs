@@ -7,6 +7,7 @@
 //! separate from the job ([`import_contacts`]), which is a plain function
 //! taking progress and a cancel token, run by the CLI and the studio alike.
 
+pub mod events;
 pub mod mapping;
 pub mod orders;
 pub mod read;

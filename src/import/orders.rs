@@ -394,21 +394,26 @@ fn parse_line(cols: &Columns, index: usize, line: usize, cells: &[String]) -> Re
 /// Finds the contact of an order by email, then customer ID; creates it
 /// (consent unknown) when missing, and fills its blank fields from the
 /// order file. Returns the contact and whether it was created.
-fn link_contact(import: &mut ImportTx<'_>, line: &Line) -> Result<(ContactId, bool), ImportError> {
-    let by_email = match &line.email {
+pub(crate) fn link_contact(
+    import: &mut ImportTx<'_>,
+    email: Option<&str>,
+    customer_id: Option<&str>,
+    contact: &ContactValues,
+) -> Result<(ContactId, bool), ImportError> {
+    let by_email = match email {
         Some(email) => import.find_by_email(&values::email_key(email))?,
         None => None,
     };
-    let by_customer = match (&by_email, &line.customer_id) {
+    let by_customer = match (&by_email, customer_id) {
         (None, Some(id)) => import.find_by_customer_id(id)?,
         _ => None,
     };
     match by_email.or(by_customer) {
         Some(id) => {
             let existing = import.load(id)?;
-            let mut contact = line.contact.clone();
+            let mut contact = contact.clone();
             // Never take over a customer ID another contact holds.
-            if let Some(customer_id) = &line.customer_id
+            if let Some(customer_id) = customer_id
                 && import
                     .find_by_customer_id(customer_id)?
                     .is_some_and(|other| other != id)
@@ -423,7 +428,7 @@ fn link_contact(import: &mut ImportTx<'_>, line: &Line) -> Result<(ContactId, bo
             }
             Ok((id, false))
         }
-        None => Ok((import.insert(&line.contact)?, true)),
+        None => Ok((import.insert(contact)?, true)),
     }
 }
 
@@ -623,7 +628,12 @@ pub fn import_orders(
             summary.base.unchanged += lines.len() as u64;
             continue;
         }
-        let (contact, created) = link_contact(&mut import, identity)?;
+        let (contact, created) = link_contact(
+            &mut import,
+            identity.email.as_deref(),
+            identity.customer_id.as_deref(),
+            &identity.contact,
+        )?;
         summary.contacts_created += u64::from(created);
         let line_total = |l: &Line| {
             l.line_total_cents

@@ -667,6 +667,22 @@ impl ImportTx<'_> {
         Ok(())
     }
 
+    /// Whether the contact already has this event (same kind, time and
+    /// campaign).
+    pub fn event_exists(
+        &self,
+        contact: ContactId,
+        kind: &str,
+        occurred_at: i64,
+        campaign: Option<&str>,
+    ) -> Result<bool> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT 1 FROM events e LEFT JOIN campaigns c ON c.id = e.campaign_id \
+             WHERE e.contact_id = ?1 AND e.kind = ?2 AND e.occurred_at = ?3 AND c.name IS ?4",
+        )?;
+        Ok(stmt.exists(params![contact.0, kind, occurred_at, campaign])?)
+    }
+
     /// Inserts an event; the campaign is created on first sight.
     pub fn insert_event(
         &mut self,

@@ -946,3 +946,101 @@ fn superstore_eu_reads_decimal_commas() {
     // CA-2020-152156: 261,96 + 731,94
     assert_eq!(totals["CA-2020-152156"].0, 99_390);
 }
+
+// ------------------------------------------------------------ events
+
+#[test]
+fn events_link_contacts_normalise_kinds_and_skip_repeats() {
+    let mut ws = workspace();
+    let people = fixture(&ws, "people.csv", b"email\nann@example.com\n");
+    import_file(&mut ws, &people);
+    let path = fixture(
+        &ws,
+        "events.csv",
+        b"Email,Event,Timestamp,Campaign,Variant,Value\n\
+          ANN@example.com,Opened,2026-03-01 10:00:00,Spring sale,B,\n\
+          ann@example.com,clicked,2026-03-01 10:02:00,Spring sale,B,\n\
+          new@example.com,purchase,2026-03-02T09:00:00Z,,,49.90\n\
+          new@example.com,purchase,2026-03-02T09:00:00Z,,,49.90\n\
+          bad,opened,2026-03-01 10:00:00,,,\n",
+    );
+    let options = import::events::EventImportOptions {
+        now: 1_780_000_000,
+        ..Default::default()
+    };
+    let run = |ws: &mut Workspace| {
+        import::events::import_events(
+            &mut ws.store,
+            &path,
+            &options,
+            &mut NoProgress,
+            &CancelToken::new(),
+        )
+        .expect("imports")
+        .0
+    };
+    let summary = run(&mut ws);
+    assert_adds_up(&summary);
+    assert_eq!(
+        (
+            summary.inserted,
+            summary.duplicates_in_file,
+            summary.rejected
+        ),
+        (3, 1, 1)
+    );
+    let all = rows(&ws);
+    assert_eq!(all.len(), 2, "new@example.com was created");
+    let ann = by_email(&all, "ann@example.com");
+    let detail = ws
+        .store
+        .contact_detail(ann.id)
+        .expect("detail")
+        .expect("exists");
+    let kinds: Vec<&str> = detail.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["email_click", "email_open"]);
+    assert_eq!(detail.events[0].campaign.as_deref(), Some("Spring sale"));
+    assert_eq!(detail.events[0].variant.as_deref(), Some("B"));
+
+    let again = run(&mut ws);
+    assert_eq!((again.inserted, again.unchanged), (0, 3));
+}
+
+#[test]
+fn click_exports_take_the_kind_from_the_user() {
+    let mut ws = workspace();
+    let path = fixture(&ws, "clicks.csv", b"Email Address,Clicked At,URL\na@example.com,2026-01-05 08:00,https://shop.example/beans\n");
+    let without_kind = import::events::EventImportOptions {
+        now: 1_780_000_000,
+        ..Default::default()
+    };
+    let error = import::events::import_events(
+        &mut ws.store,
+        &path,
+        &without_kind,
+        &mut NoProgress,
+        &CancelToken::new(),
+    )
+    .expect_err("needs a kind");
+    assert!(error.to_string().contains("kind of event"), "{error}");
+    let with_kind = import::events::EventImportOptions {
+        kind: Some("click".into()),
+        ..without_kind
+    };
+    let (summary, _, _) = import::events::import_events(
+        &mut ws.store,
+        &path,
+        &with_kind,
+        &mut NoProgress,
+        &CancelToken::new(),
+    )
+    .expect("imports");
+    assert_eq!(summary.inserted, 1);
+    let a = by_email(&rows(&ws), "a@example.com").clone();
+    let detail = ws
+        .store
+        .contact_detail(a.id)
+        .expect("detail")
+        .expect("exists");
+    assert_eq!(detail.events[0].kind, "email_click");
+}

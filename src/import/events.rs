@@ -1,0 +1,326 @@
+//! Import of behavioral events, one row each: an ESP's send, open or click
+//! export, page views, conversions. Contacts are linked by email or
+//! customer ID and created (consent unknown) when missing; events already
+//! in the workspace are not added twice.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::mapping::{self, ContactField, Target, fold};
+use super::orders::link_contact;
+use super::values::{self, DateOrder};
+use super::{ImportError, ImportSummary, Reject, resolve_date_orders, uses_decimal_comma};
+use crate::domain::time::parse_time_zone;
+use crate::jobs::{CancelToken, ProgressSink};
+use crate::store::{ContactValues, Store};
+
+/// What a column of an events file feeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventColumn {
+    Kind,
+    OccurredAt,
+    Campaign,
+    Variant,
+    Value,
+}
+
+impl EventColumn {
+    const ALL: [Self; 5] = [
+        Self::Kind,
+        Self::OccurredAt,
+        Self::Campaign,
+        Self::Variant,
+        Self::Value,
+    ];
+
+    fn synonyms(self) -> &'static [&'static str] {
+        match self {
+            Self::Kind => &[
+                "kind",
+                "event",
+                "eventtype",
+                "type",
+                "action",
+                "activity",
+                "eventname",
+            ],
+            Self::OccurredAt => &[
+                "occurredat",
+                "timestamp",
+                "time",
+                "datetime",
+                "eventtime",
+                "date",
+                "clickedat",
+                "openedat",
+                "sentat",
+                "createdat",
+            ],
+            Self::Campaign => &[
+                "campaign",
+                "campaignname",
+                "campaigntitle",
+                "mailing",
+                "subject",
+            ],
+            Self::Variant => &["variant", "abvariant", "testvariant", "version", "group"],
+            Self::Value => &["value", "revenue", "amount"],
+        }
+    }
+}
+
+/// How to run an events import.
+#[derive(Clone, Debug, Default)]
+pub struct EventImportOptions {
+    pub read: super::read::ReadOptions,
+    /// The kind of every event, for files without a kind column (a click
+    /// export, say): `email_click`.
+    pub kind: Option<String>,
+    pub date_order: Option<DateOrder>,
+    pub now: i64,
+}
+
+/// An event kind as Tailor names it: `opened` → `email_open`, `Clicked` →
+/// `email_click`, others lower-cased with underscores.
+pub fn normalize_kind(kind: &str) -> String {
+    let folded = kind.trim().to_lowercase().replace([' ', '-'], "_");
+    match folded.as_str() {
+        "open" | "opened" | "opens" | "email_opened" => "email_open".to_owned(),
+        "click" | "clicked" | "clicks" | "email_clicked" => "email_click".to_owned(),
+        "send" | "sent" | "delivered" | "email_delivered" => "email_sent".to_owned(),
+        "pageview" | "page_viewed" | "view" => "page_view".to_owned(),
+        "purchase" | "converted" | "order" => "conversion".to_owned(),
+        _ => folded,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Skip,
+    Event(EventColumn),
+    Contact(ContactField),
+}
+
+/// Imports events from `path`; the summary's `inserted` counts new events
+/// and `unchanged` those already present.
+pub fn import_events(
+    store: &mut Store,
+    path: &Path,
+    options: &EventImportOptions,
+    progress: &mut dyn ProgressSink,
+    cancel: &CancelToken,
+) -> Result<(ImportSummary, Vec<Reject>, Vec<String>), ImportError> {
+    progress.report(0.0, "Reading the file");
+    let table = super::read::read_path(path, &options.read)?;
+    let folded: Vec<String> = table.headers.iter().map(|h| fold(h)).collect();
+    let mut roles = vec![Role::Skip; table.headers.len()];
+    for column in EventColumn::ALL {
+        if let Some(i) = column.synonyms().iter().find_map(|s| {
+            folded
+                .iter()
+                .position(|h| h == s)
+                .filter(|&i| roles[i] == Role::Skip)
+        }) {
+            roles[i] = Role::Event(column);
+        }
+    }
+    let contact_mapping = mapping::suggest(&table.headers, &table.rows, true);
+    for (i, header) in table.headers.iter().enumerate() {
+        if roles[i] == Role::Skip
+            && let Some(Target::Field { field }) = contact_mapping.target(header)
+            && matches!(
+                field,
+                ContactField::Email
+                    | ContactField::CustomerId
+                    | ContactField::FirstName
+                    | ContactField::LastName
+            )
+        {
+            roles[i] = Role::Contact(*field);
+        }
+    }
+    if !roles.iter().any(|r| {
+        matches!(
+            r,
+            Role::Contact(ContactField::Email | ContactField::CustomerId)
+        )
+    }) {
+        return Err(ImportError::NoIdentity {
+            headers: table.headers.clone(),
+        });
+    }
+    if !roles.contains(&Role::Event(EventColumn::OccurredAt)) {
+        return Err(ImportError::MissingColumn {
+            what: "the time of each event".to_owned(),
+            headers: table.headers.clone(),
+        });
+    }
+    if options.kind.is_none() && !roles.contains(&Role::Event(EventColumn::Kind)) {
+        return Err(ImportError::MissingColumn {
+            what: "the kind of event (or give the kind of every row, e.g. email_click)".to_owned(),
+            headers: table.headers.clone(),
+        });
+    }
+    let tz = parse_time_zone(&store.settings()?.time_zone);
+    let reads_dates: Vec<bool> = roles
+        .iter()
+        .map(|r| *r == Role::Event(EventColumn::OccurredAt))
+        .collect();
+    let date_orders = resolve_date_orders(&table, &reads_dates, options.date_order)?;
+    let decimal_comma = uses_decimal_comma(&table);
+    let file_name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut summary = ImportSummary {
+        file: file_name.clone(),
+        rows: table.rows.len() as u64,
+        blank_rows: table.blank_rows as u64,
+        encoding: table.encoding.clone(),
+        delimiter: table.delimiter.map(|d| {
+            if d == b'\t' {
+                "tab".to_owned()
+            } else {
+                char::from(d).to_string()
+            }
+        }),
+        sheet: table.sheet.clone(),
+        ..ImportSummary::default()
+    };
+    let mut import = store.begin_import("events", &file_name, "{}", options.now)?;
+    let mut rejects = Vec::new();
+    let mut seen = HashSet::new();
+    let n_rows = table.rows.len().max(1);
+    for (i, (line, cells)) in table.rows.iter().enumerate() {
+        if i % 1000 == 0 {
+            if cancel.is_cancelled() {
+                return Err(ImportError::Cancelled);
+            }
+            progress.report(
+                0.05 + 0.9 * i as f32 / n_rows as f32,
+                &format!("Importing events: row {i} of {}", table.rows.len()),
+            );
+        }
+        let parsed = (|| -> Result<_, String> {
+            let mut contact = ContactValues::default();
+            let (mut kind, mut at, mut campaign, mut variant, mut value) =
+                (options.kind.clone(), None, None, None, None);
+            for (c, role) in roles.iter().enumerate() {
+                let cell = values::clean_cell(&cells[c]);
+                if cell.is_empty() {
+                    continue;
+                }
+                let column = &table.headers[c];
+                match role {
+                    Role::Skip => {}
+                    Role::Contact(ContactField::Email) if !values::is_valid_email(cell) => {
+                        return Err(format!("{column}: {cell:?} is not a valid email address"));
+                    }
+                    Role::Contact(field) => contact.fields.push((*field, cell.to_owned())),
+                    Role::Event(EventColumn::Kind) => kind = Some(cell.to_owned()),
+                    Role::Event(EventColumn::OccurredAt) => {
+                        let date = values::parse_date(cell, date_orders[c])
+                            .map_err(|e| format!("{column}: {e}"))?;
+                        at = Some(date.instant(tz));
+                    }
+                    Role::Event(EventColumn::Campaign) => campaign = Some(cell.to_owned()),
+                    Role::Event(EventColumn::Variant) => variant = Some(cell.to_owned()),
+                    Role::Event(EventColumn::Value) => {
+                        value = Some(
+                            values::parse_number(cell, decimal_comma)
+                                .ok_or_else(|| format!("{column}: {cell:?} is not a number"))?,
+                        );
+                    }
+                }
+            }
+            let kind = kind.map(|k| normalize_kind(&k)).ok_or("no event kind")?;
+            let at = at.ok_or("no event time")?;
+            if contact.field(ContactField::Email).is_none()
+                && contact.field(ContactField::CustomerId).is_none()
+            {
+                return Err("no email address or customer ID".to_owned());
+            }
+            Ok((contact, kind, at, campaign, variant, value))
+        })();
+        let (contact, kind, at, campaign, variant, value) = match parsed {
+            Ok(parsed) => parsed,
+            Err(reason) => {
+                summary.rejected += 1;
+                rejects.push(Reject {
+                    line: *line,
+                    reason,
+                    cells: cells.clone(),
+                });
+                continue;
+            }
+        };
+        let email = contact.field(ContactField::Email).map(str::to_owned);
+        let customer_id = contact.field(ContactField::CustomerId).map(str::to_owned);
+        let identity = email
+            .as_deref()
+            .map(values::email_key)
+            .or(customer_id.clone())
+            .unwrap_or_default();
+        if !seen.insert((
+            identity,
+            kind.clone(),
+            at,
+            campaign.clone(),
+            variant.clone(),
+        )) {
+            summary.duplicates_in_file += 1;
+            rejects.push(Reject {
+                line: *line,
+                reason: "the same event appears earlier in the file".to_owned(),
+                cells: cells.clone(),
+            });
+            continue;
+        }
+        let (contact_id, _) = link_contact(
+            &mut import,
+            email.as_deref(),
+            customer_id.as_deref(),
+            &contact,
+        )?;
+        if import.event_exists(contact_id, &kind, at, campaign.as_deref())? {
+            summary.unchanged += 1;
+            continue;
+        }
+        import.insert_event(
+            contact_id,
+            &kind,
+            at,
+            campaign.as_deref(),
+            variant.as_deref(),
+            value,
+        )?;
+        summary.inserted += 1;
+    }
+    if cancel.is_cancelled() {
+        return Err(ImportError::Cancelled);
+    }
+    for reject in &rejects {
+        import.reject(reject.line, &reject.reason, &reject.cells)?;
+    }
+    summary.run_id = import.run().0;
+    let summary_json = serde_json::to_string(&summary).unwrap_or_default();
+    import.commit(&summary_json)?;
+    progress.report(1.0, "Done");
+    Ok((summary, rejects, table.headers))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_normalised() {
+        assert_eq!(normalize_kind("Opened"), "email_open");
+        assert_eq!(normalize_kind("click"), "email_click");
+        assert_eq!(normalize_kind("Page View"), "page_view");
+        assert_eq!(normalize_kind("webinar_attended"), "webinar_attended");
+    }
+}
