@@ -3,6 +3,7 @@
 //! `AppState` changes.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -10,12 +11,14 @@ use chrono::NaiveDate;
 
 use crate::command::{Command, Event, FileAction, JobKind};
 use crate::demo::DemoOptions;
+use crate::domain::ImportRunId;
 use crate::domain::time::system_time_zone;
 use crate::domain::{ContactQuery, SortSpec, WorkspaceSettings};
 use crate::jobs::worker::{self, Notifier, Request, StoreWorker};
 use crate::jobs::{CancelToken, Progress, spawn_named};
 use crate::state::{
-    AppState, ContactsView, JobStatus, Notice, PAGE_SIZE, Preferences, ThemeChoice,
+    AppState, ContactsView, ImportStep, ImportWizard, JobStatus, Notice, PAGE_SIZE, Preferences,
+    ThemeChoice,
 };
 
 /// The eframe storage key of [`Preferences`].
@@ -184,6 +187,185 @@ impl TailorApp {
             }
             Command::SetTheme(theme) => self.state.prefs.theme = theme,
             Command::DismissNotice => self.state.notice = None,
+            other => self.apply_import(other),
+        }
+    }
+
+    /// Applies the import wizard's commands.
+    fn apply_import(&mut self, command: Command) {
+        if let Command::ImportOpen(path) = command {
+            if self.state.workspace.is_none() {
+                self.notice(true, "Open a workspace before importing");
+                return;
+            }
+            let mut wizard = ImportWizard::default();
+            if let Some(path) = path {
+                wizard.path_text = path.display().to_string();
+            }
+            let load = !wizard.path_text.is_empty();
+            self.state.import = Some(wizard);
+            if load {
+                self.load_import_preview();
+            }
+            return;
+        }
+        let Some(wizard) = self.state.import.as_mut() else {
+            return;
+        };
+        match command {
+            // A running import is cancelled with its own button first.
+            Command::ImportClose if wizard.step != ImportStep::Running => self.state.import = None,
+            Command::ImportSetPath(text) => wizard.path_text = text,
+            Command::ImportSetKind(kind) => {
+                wizard.kind = kind;
+                if wizard.preview.is_some() {
+                    self.load_import_preview();
+                }
+            }
+            Command::ImportLoadPreview => self.load_import_preview(),
+            Command::ImportSetEncoding(encoding) => {
+                wizard.read.encoding = encoding;
+                self.load_import_preview();
+            }
+            Command::ImportSetDelimiter(delimiter) => {
+                wizard.read.delimiter = delimiter;
+                self.load_import_preview();
+            }
+            Command::ImportSetSheet(sheet) => {
+                wizard.read.sheet = sheet;
+                self.load_import_preview();
+            }
+            Command::ImportSetTarget(index, target) => {
+                if let Some(column) = wizard
+                    .preview
+                    .as_mut()
+                    .and_then(|p| p.mapping.columns.get_mut(index))
+                {
+                    column.target = target;
+                }
+            }
+            Command::ImportSetPolicy(policy) => wizard.policy = policy,
+            Command::ImportSetDateOrder(order) => wizard.date_order = order,
+            Command::ImportSetResubscribe(allow) => wizard.allow_resubscribe = allow,
+            Command::ImportSetEventKind(kind) => wizard.event_kind = kind,
+            Command::ImportGo(step) => wizard.step = step,
+            Command::ImportRun => self.run_import(),
+            Command::ImportUndo => {
+                let run = wizard
+                    .outcome
+                    .as_ref()
+                    .filter(|o| !o.undone)
+                    .map(|o| o.summary.run_id);
+                let workspace = self.state.workspace.as_ref().map(|w| w.path.clone());
+                if let (Some(run), Some(workspace)) = (run, workspace) {
+                    if self.state.job.is_some() {
+                        self.notice(
+                            true,
+                            "Another job is running; wait for it or cancel it first",
+                        );
+                        return;
+                    }
+                    let cancel = CancelToken::new();
+                    match worker::spawn_undo_import(
+                        workspace,
+                        ImportRunId(run),
+                        self.notifier.clone(),
+                        cancel.clone(),
+                    ) {
+                        Ok(thread) => self.start_job(
+                            JobKind::UndoImport,
+                            "Undoing the import",
+                            thread,
+                            cancel,
+                        ),
+                        Err(e) => self.notice(true, format!("Could not start the job: {e}")),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn start_job(
+        &mut self,
+        kind: JobKind,
+        label: &str,
+        thread: std::thread::JoinHandle<()>,
+        cancel: CancelToken,
+    ) {
+        self.job_thread = Some(thread);
+        self.state.job = Some(JobStatus {
+            kind,
+            label: label.to_owned(),
+            fraction: 0.0,
+            message: String::new(),
+            cancel,
+        });
+    }
+
+    fn load_import_preview(&mut self) {
+        let Some(wizard) = self.state.import.as_mut() else {
+            return;
+        };
+        let path = PathBuf::from(wizard.path_text.trim());
+        if wizard.path_text.trim().is_empty() {
+            wizard.error = Some("Choose a file to import".to_owned());
+            return;
+        }
+        wizard.loading = true;
+        wizard.error = None;
+        let spawned = worker::spawn_import_preview(
+            path,
+            wizard.kind,
+            wizard.read.clone(),
+            self.notifier.clone(),
+        );
+        if let Err(e) = spawned {
+            wizard.loading = false;
+            wizard.error = Some(format!("Could not read the file: {e}"));
+        }
+    }
+
+    fn run_import(&mut self) {
+        if self.state.job.is_some() {
+            self.notice(
+                true,
+                "Another job is running; the import waits until it is done or cancelled",
+            );
+            return;
+        }
+        let Some(workspace) = self.state.workspace.as_ref().map(|w| w.path.clone()) else {
+            return;
+        };
+        let Some(wizard) = self.state.import.as_mut() else {
+            return;
+        };
+        let Some(preview) = &wizard.preview else {
+            return;
+        };
+        let job = worker::ImportJob {
+            workspace,
+            file: preview.path.clone(),
+            kind: wizard.kind,
+            read: wizard.read.clone(),
+            mapping: preview.mapping.clone(),
+            policy: wizard.policy,
+            date_order: wizard.date_order,
+            allow_resubscribe: wizard.allow_resubscribe,
+            event_kind: Some(wizard.event_kind.trim().to_owned()).filter(|k| !k.is_empty()),
+            now: chrono::Utc::now().timestamp(),
+        };
+        wizard.step = ImportStep::Running;
+        wizard.error = None;
+        let cancel = CancelToken::new();
+        match worker::spawn_import(job, self.notifier.clone(), cancel.clone()) {
+            Ok(thread) => self.start_job(JobKind::Import, "Importing", thread, cancel),
+            Err(e) => {
+                if let Some(wizard) = self.state.import.as_mut() {
+                    wizard.step = ImportStep::Options;
+                }
+                self.notice(true, format!("Could not start the import: {e}"));
+            }
         }
     }
 
@@ -245,6 +427,18 @@ impl TailorApp {
                     .set_title("Save a copy")
                     .set_file_name("Copy.tailor")
                     .save_file(),
+                FileAction::ImportFile => rfd::FileDialog::new()
+                    .set_title("Import a file")
+                    .add_filter(
+                        "Spreadsheets and text",
+                        &["csv", "tsv", "txt", "xlsx", "xls", "ods"],
+                    )
+                    .pick_file(),
+                FileAction::SaveRejects => rfd::FileDialog::new()
+                    .set_title("Save rejected rows")
+                    .add_filter("CSV", &["csv"])
+                    .set_file_name("rejected rows.csv")
+                    .save_file(),
             };
             notifier.send(Event::DialogClosed { action, path });
         });
@@ -257,6 +451,26 @@ impl TailorApp {
     fn file_chosen(&mut self, action: FileAction, path: PathBuf) {
         let path = with_tailor_extension(path, action);
         match action {
+            FileAction::ImportFile => {
+                if let Some(wizard) = self.state.import.as_mut() {
+                    wizard.path_text = path.display().to_string();
+                    self.load_import_preview();
+                }
+            }
+            FileAction::SaveRejects => {
+                let outcome = self.state.import.as_ref().and_then(|w| w.outcome.as_ref());
+                if let Some(outcome) = outcome {
+                    let spawned = worker::spawn_write_rejects(
+                        path,
+                        outcome.headers.clone(),
+                        Arc::clone(&outcome.rejects),
+                        self.notifier.clone(),
+                    );
+                    if let Err(e) = spawned {
+                        self.notice(true, format!("Could not save the rows: {e}"));
+                    }
+                }
+            }
             FileAction::OpenWorkspace => self.open(path),
             FileAction::NewWorkspace => {
                 let name = path.file_stem().map_or_else(
@@ -418,6 +632,36 @@ impl TailorApp {
                 progress,
                 path,
             } => self.on_job(kind, progress, &path),
+            Event::WorkspaceRefreshed(summary) => {
+                self.state.workspace = Some(*summary);
+                self.query_contacts();
+                if let Some(id) = self.state.contacts.selected {
+                    self.state.contacts.detail_loading = true;
+                    self.worker.send(Request::FetchDetail { id });
+                }
+            }
+            Event::ImportPreviewed(result) => {
+                if let Some(wizard) = self.state.import.as_mut() {
+                    wizard.loading = false;
+                    match result {
+                        Ok(preview) => {
+                            wizard.read.sheet = preview.sheet.clone();
+                            wizard.preview = Some(preview);
+                            if wizard.step == ImportStep::File {
+                                wizard.step = ImportStep::Preview;
+                            }
+                        }
+                        Err(error) => wizard.error = Some(error),
+                    }
+                }
+            }
+            Event::ImportFinished(outcome) => {
+                if let Some(wizard) = self.state.import.as_mut() {
+                    wizard.outcome = Some(*outcome);
+                    wizard.step = ImportStep::Done;
+                }
+            }
+            Event::Notice { is_error, text } => self.notice(is_error, text),
             Event::DialogClosed { action, path } => {
                 self.dialog_open = false;
                 if let Some(path) = path {
@@ -448,12 +692,39 @@ impl TailorApp {
             }
             Progress::Finished { message } => {
                 self.notice(false, message);
-                if kind == JobKind::CreateDemo {
-                    self.open(path.to_owned());
+                match kind {
+                    JobKind::CreateDemo => self.open(path.to_owned()),
+                    JobKind::Import => self.worker.send(Request::Refresh),
+                    JobKind::UndoImport => {
+                        if let Some(outcome) =
+                            self.state.import.as_mut().and_then(|w| w.outcome.as_mut())
+                        {
+                            outcome.undone = true;
+                        }
+                        self.worker.send(Request::Refresh);
+                    }
+                    JobKind::SaveCopy => {}
                 }
             }
-            Progress::Failed { error } => self.notice(true, error),
-            Progress::Cancelled => self.notice(false, "Cancelled; nothing was changed"),
+            Progress::Failed { error } => {
+                self.return_wizard_to_options(kind, Some(error.clone()));
+                self.notice(true, error);
+            }
+            Progress::Cancelled => {
+                self.return_wizard_to_options(kind, None);
+                self.notice(false, "Cancelled; nothing was changed");
+            }
+        }
+    }
+
+    /// After a failed or cancelled import, the wizard goes back to its
+    /// options with the error shown.
+    fn return_wizard_to_options(&mut self, kind: JobKind, error: Option<String>) {
+        if kind == JobKind::Import
+            && let Some(wizard) = self.state.import.as_mut()
+        {
+            wizard.step = ImportStep::Options;
+            wizard.error = error;
         }
     }
 
@@ -465,7 +736,11 @@ impl TailorApp {
 
 /// Adds `.tailor` to a workspace path chosen for writing without one.
 fn with_tailor_extension(path: PathBuf, action: FileAction) -> PathBuf {
-    if action != FileAction::OpenWorkspace && path.extension().is_none() {
+    let writes_workspace = matches!(
+        action,
+        FileAction::NewWorkspace | FileAction::NewDemoWorkspace | FileAction::SaveCopy
+    );
+    if writes_workspace && path.extension().is_none() {
         path.with_extension("tailor")
     } else {
         path

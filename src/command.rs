@@ -5,8 +5,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::domain::{ContactColumn, ContactDetail, ContactId, ContactRow, WorkspaceSummary};
+use crate::import::mapping::Target;
+use crate::import::values::DateOrder;
+use crate::import::{DuplicatePolicy, ImportKind, ImportPreview};
 use crate::jobs::Progress;
-use crate::state::{Screen, ThemeChoice};
+use crate::state::{ImportOutcome, ImportStep, Screen, ThemeChoice};
 
 /// A request from the UI. Applied after the frame that emitted it.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,6 +30,25 @@ pub enum Command {
     CancelJob,
     SetTheme(ThemeChoice),
     DismissNotice,
+    /// Open the import wizard, on a file if one was dropped.
+    ImportOpen(Option<PathBuf>),
+    ImportClose,
+    ImportSetPath(String),
+    ImportSetKind(ImportKind),
+    /// Read the chosen file again with the current options.
+    ImportLoadPreview,
+    ImportSetEncoding(Option<String>),
+    ImportSetDelimiter(Option<u8>),
+    ImportSetSheet(Option<String>),
+    /// Map column `usize` of the file to a target.
+    ImportSetTarget(usize, Target),
+    ImportSetPolicy(DuplicatePolicy),
+    ImportSetDateOrder(Option<DateOrder>),
+    ImportSetResubscribe(bool),
+    ImportSetEventKind(String),
+    ImportGo(ImportStep),
+    ImportRun,
+    ImportUndo,
 }
 
 /// What a chosen file path is for.
@@ -36,6 +58,10 @@ pub enum FileAction {
     NewDemoWorkspace,
     OpenWorkspace,
     SaveCopy,
+    /// The file to import.
+    ImportFile,
+    /// Where to save an import's rejected rows.
+    SaveRejects,
 }
 
 /// Which background job reports.
@@ -43,6 +69,8 @@ pub enum FileAction {
 pub enum JobKind {
     CreateDemo,
     SaveCopy,
+    Import,
+    UndoImport,
 }
 
 /// A report from a worker thread.
@@ -80,5 +108,15 @@ pub enum Event {
     DialogClosed {
         action: FileAction,
         path: Option<PathBuf>,
+    },
+    /// The workspace's counts and fields after a change.
+    WorkspaceRefreshed(Box<WorkspaceSummary>),
+    ImportPreviewed(Result<Box<ImportPreview>, String>),
+    /// An import finished (its job reports `Finished` right after).
+    ImportFinished(Box<ImportOutcome>),
+    /// Something to tell the user.
+    Notice {
+        is_error: bool,
+        text: String,
     },
 }

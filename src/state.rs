@@ -14,6 +14,9 @@ use crate::domain::time::parse_time_zone;
 use crate::domain::{
     ContactColumn, ContactDetail, ContactId, ContactRow, SortSpec, WorkspaceSummary,
 };
+use crate::import::read::ReadOptions;
+use crate::import::values::DateOrder;
+use crate::import::{DuplicatePolicy, ImportKind, ImportPreview, ImportSummary, Reject};
 use crate::jobs::CancelToken;
 
 /// The screens of the left navigation.
@@ -113,6 +116,54 @@ pub struct Notice {
     pub text: String,
 }
 
+/// The steps of the import wizard.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ImportStep {
+    /// Choose the file and what it holds.
+    #[default]
+    File,
+    /// Check how it was read.
+    Preview,
+    /// Check or change what each column becomes.
+    Mapping,
+    /// Duplicates, consent and dates.
+    Options,
+    /// The import runs.
+    Running,
+    /// What happened.
+    Done,
+}
+
+/// The outcome of an import, for the wizard's last step.
+#[derive(Clone, Debug)]
+pub struct ImportOutcome {
+    pub summary: ImportSummary,
+    /// Orders, lines and contacts created, for an orders import.
+    pub orders: Option<(u64, u64, u64, u64)>,
+    pub rejects: Arc<Vec<Reject>>,
+    pub headers: Vec<String>,
+    pub undone: bool,
+}
+
+/// The import wizard.
+#[derive(Clone, Debug, Default)]
+pub struct ImportWizard {
+    pub step: ImportStep,
+    pub kind: ImportKind,
+    pub path_text: String,
+    pub read: ReadOptions,
+    pub preview: Option<Box<ImportPreview>>,
+    /// A preview is being read.
+    pub loading: bool,
+    pub error: Option<String>,
+    pub policy: DuplicatePolicy,
+    pub date_order: Option<DateOrder>,
+    pub allow_resubscribe: bool,
+    /// The kind of every event, for event files without a kind column.
+    pub event_kind: String,
+    pub outcome: Option<ImportOutcome>,
+}
+
 /// Rows per page fetched from the store.
 pub const PAGE_SIZE: usize = 100;
 
@@ -159,6 +210,7 @@ pub struct AppState {
     pub contacts: ContactsView,
     pub job: Option<JobStatus>,
     pub notice: Option<Notice>,
+    pub import: Option<ImportWizard>,
     pub prefs: Preferences,
     /// The real date, used when the workspace pins no `as_of`.
     pub today: NaiveDate,
@@ -174,6 +226,7 @@ impl AppState {
             contacts: ContactsView::default(),
             job: None,
             notice: None,
+            import: None,
             prefs,
             today,
         }

@@ -104,31 +104,23 @@ enum Role {
     Contact(ContactField),
 }
 
-/// Imports events from `path`; the summary's `inserted` counts new events
-/// and `unchanged` those already present.
-pub fn import_events(
-    store: &mut Store,
-    path: &Path,
-    options: &EventImportOptions,
-    progress: &mut dyn ProgressSink,
-    cancel: &CancelToken,
-) -> Result<(ImportSummary, Vec<Reject>, Vec<String>), ImportError> {
-    progress.report(0.0, "Reading the file");
-    let table = super::read::read_path(path, &options.read)?;
-    let folded: Vec<String> = table.headers.iter().map(|h| fold(h)).collect();
-    let mut roles = vec![Role::Skip; table.headers.len()];
+/// Each column's role, from its header.
+fn roles(headers: &[String], rows: &[(usize, Vec<String>)]) -> Vec<Role> {
+    let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
+    let mut roles = vec![Role::Skip; headers.len()];
     for column in EventColumn::ALL {
-        if let Some(i) = column.synonyms().iter().find_map(|s| {
+        let found = column.synonyms().iter().find_map(|s| {
             folded
                 .iter()
                 .position(|h| h == s)
                 .filter(|&i| roles[i] == Role::Skip)
-        }) {
+        });
+        if let Some(i) = found {
             roles[i] = Role::Event(column);
         }
     }
-    let contact_mapping = mapping::suggest(&table.headers, &table.rows, true);
-    for (i, header) in table.headers.iter().enumerate() {
+    let contact_mapping = mapping::suggest(headers, rows, true);
+    for (i, header) in headers.iter().enumerate() {
         if roles[i] == Role::Skip
             && let Some(Target::Field { field }) = contact_mapping.target(header)
             && matches!(
@@ -142,6 +134,44 @@ pub fn import_events(
             roles[i] = Role::Contact(*field);
         }
     }
+    roles
+}
+
+/// How each column of an events file is read, for the wizard.
+pub fn describe_columns(
+    headers: &[String],
+    rows: &[(usize, Vec<String>)],
+) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .zip(roles(headers, rows))
+        .map(|(header, role)| {
+            let text = match role {
+                Role::Skip => "skipped",
+                Role::Event(EventColumn::Kind) => "event kind",
+                Role::Event(EventColumn::OccurredAt) => "event time",
+                Role::Event(EventColumn::Campaign) => "campaign",
+                Role::Event(EventColumn::Variant) => "variant",
+                Role::Event(EventColumn::Value) => "value",
+                Role::Contact(field) => field.name(),
+            };
+            (header.clone(), text.to_owned())
+        })
+        .collect()
+}
+
+/// Imports events from `path`; the summary's `inserted` counts new events
+/// and `unchanged` those already present.
+pub fn import_events(
+    store: &mut Store,
+    path: &Path,
+    options: &EventImportOptions,
+    progress: &mut dyn ProgressSink,
+    cancel: &CancelToken,
+) -> Result<(ImportSummary, Vec<Reject>, Vec<String>), ImportError> {
+    progress.report(0.0, "Reading the file");
+    let table = super::read::read_path(path, &options.read)?;
+    let roles = roles(&table.headers, &table.rows);
     if !roles.iter().any(|r| {
         matches!(
             r,

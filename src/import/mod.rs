@@ -763,3 +763,168 @@ mod tests {
         );
     }
 }
+
+/// What a file holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportKind {
+    #[default]
+    Contacts,
+    Orders,
+    Events,
+}
+
+impl ImportKind {
+    /// Every kind, in the order the wizard offers them.
+    pub const ALL: [Self; 3] = [Self::Contacts, Self::Orders, Self::Events];
+
+    /// Sentence-case label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Contacts => "Contacts",
+            Self::Orders => "Orders",
+            Self::Events => "Events",
+        }
+    }
+}
+
+/// What the import wizard shows before anything is written: how the file
+/// was read, its first rows, and the suggested mapping.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportPreview {
+    pub path: PathBuf,
+    pub kind: ImportKind,
+    pub file_kind: read::FileKind,
+    pub encoding: String,
+    pub had_bom: bool,
+    pub delimiter: Option<u8>,
+    pub sheet: Option<String>,
+    pub sheets: Vec<String>,
+    pub headers: Vec<String>,
+    /// The first rows, as read.
+    pub first_rows: Vec<Vec<String>>,
+    /// Up to three distinct non-blank values of each column.
+    pub samples: Vec<Vec<String>>,
+    pub n_rows: usize,
+    pub blank_rows: usize,
+    /// The contacts mapping (for contacts files).
+    pub mapping: Mapping,
+    /// How each column of an orders or events file is read (for display).
+    pub described: Vec<(String, String)>,
+    /// Columns whose dates read either way, with examples.
+    pub ambiguous_dates: Vec<(String, Vec<String>)>,
+}
+
+/// Whether a contacts target holds dates.
+fn target_reads_dates(target: &Target) -> bool {
+    matches!(
+        target,
+        Target::Field {
+            field: ContactField::Birthday | ContactField::CreatedAt
+        } | Target::OptOutTime
+            | Target::Custom {
+                kind: FieldKind::Date,
+                ..
+            }
+    )
+}
+
+/// The columns among `reads_dates` that hold dates nothing decides.
+fn ambiguous_date_columns(table: &SourceTable, reads_dates: &[bool]) -> Vec<(String, Vec<String>)> {
+    (0..reads_dates.len())
+        .filter(|&i| reads_dates[i])
+        .filter_map(|i| {
+            let only: Vec<bool> = (0..reads_dates.len()).map(|j| j == i).collect();
+            match resolve_date_orders(table, &only, None) {
+                Err(ImportError::AmbiguousDates { column, examples }) => Some((column, examples)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Reads a file and suggests how to import it as `kind`.
+pub fn build_preview(
+    path: &Path,
+    kind: ImportKind,
+    read_options: &ReadOptions,
+    mapping: Option<Mapping>,
+) -> Result<ImportPreview, ImportError> {
+    let table = read::read_path(path, read_options)?;
+    let samples = (0..table.headers.len())
+        .map(|i| {
+            let mut seen: Vec<String> = Vec::new();
+            for (_, cells) in &table.rows {
+                let value = values::clean_cell(&cells[i]);
+                if !value.is_empty() && !seen.iter().any(|s| s == value) {
+                    seen.push(value.chars().take(60).collect());
+                    if seen.len() == 3 {
+                        break;
+                    }
+                }
+            }
+            seen
+        })
+        .collect();
+    let (mapping, described, reads_dates) = match kind {
+        ImportKind::Contacts => {
+            let mapping =
+                mapping.unwrap_or_else(|| mapping::suggest(&table.headers, &table.rows, false));
+            let reads: Vec<bool> = table
+                .headers
+                .iter()
+                .map(|h| mapping.target(h).is_some_and(target_reads_dates))
+                .collect();
+            let described = mapping
+                .columns
+                .iter()
+                .map(|c| (c.column.clone(), c.target.describe()))
+                .collect();
+            (mapping, described, reads)
+        }
+        ImportKind::Orders => {
+            let suggested = orders::suggest(&table.headers, &table.rows);
+            let reads = suggested
+                .iter()
+                .map(|(_, t)| {
+                    *t == orders::OrderTarget::Order {
+                        column: orders::OrderColumn::OrderedAt,
+                    }
+                })
+                .collect();
+            let described = suggested
+                .iter()
+                .map(|(c, t)| (c.clone(), orders::describe(t)))
+                .collect();
+            (Mapping::default(), described, reads)
+        }
+        ImportKind::Events => {
+            let described = events::describe_columns(&table.headers, &table.rows);
+            let reads = described.iter().map(|(_, d)| d == "event time").collect();
+            (Mapping::default(), described, reads)
+        }
+    };
+    Ok(ImportPreview {
+        path: path.to_owned(),
+        kind,
+        file_kind: table.kind,
+        encoding: table.encoding.clone(),
+        had_bom: table.had_bom,
+        delimiter: table.delimiter,
+        sheet: table.sheet.clone(),
+        sheets: table.sheets.clone(),
+        first_rows: table
+            .rows
+            .iter()
+            .take(8)
+            .map(|(_, cells)| cells.clone())
+            .collect(),
+        samples,
+        n_rows: table.rows.len(),
+        blank_rows: table.blank_rows,
+        ambiguous_dates: ambiguous_date_columns(&table, &reads_dates),
+        headers: table.headers,
+        mapping,
+        described,
+    })
+}

@@ -235,6 +235,29 @@ pub fn suggest(headers: &[String], rows: &[(usize, Vec<String>)]) -> Vec<(String
         .collect()
 }
 
+/// A short description of a target for tables and summaries.
+pub fn describe(target: &OrderTarget) -> String {
+    match target {
+        OrderTarget::Skip => "skipped".to_owned(),
+        OrderTarget::Order { column } => match column {
+            OrderColumn::Reference => "order reference",
+            OrderColumn::OrderedAt => "order date",
+            OrderColumn::Total => "order total",
+            OrderColumn::Currency => "currency",
+            OrderColumn::Status => "order status",
+            OrderColumn::Sku => "SKU",
+            OrderColumn::Product => "product",
+            OrderColumn::Category => "category",
+            OrderColumn::Quantity => "quantity",
+            OrderColumn::UnitPrice => "unit price",
+            OrderColumn::LineTotal => "line total",
+        }
+        .to_owned(),
+        OrderTarget::Contact { field } => field.name().to_owned(),
+        OrderTarget::FullName => "full name (split)".to_owned(),
+    }
+}
+
 /// How to run an orders import.
 #[derive(Clone, Debug, Default)]
 pub struct OrderImportOptions {
@@ -539,15 +562,7 @@ pub fn import_orders(
             sheet: table.sheet.clone(),
             mapping: mapping
                 .iter()
-                .map(|(c, t)| {
-                    let describe = match t {
-                        OrderTarget::Skip => "skipped".to_owned(),
-                        OrderTarget::Order { column } => format!("order {column:?}").to_lowercase(),
-                        OrderTarget::Contact { field } => field.name().to_owned(),
-                        OrderTarget::FullName => "full name (split)".to_owned(),
-                    };
-                    (c.clone(), describe)
-                })
+                .map(|(c, t)| (c.clone(), describe(t)))
                 .collect(),
             ..ImportSummary::default()
         },

@@ -11,7 +11,14 @@ use super::{CancelToken, Progress, ProgressSink, spawn_named};
 use crate::command::{Event, JobKind};
 use crate::demo::{self, DemoError, DemoOptions};
 use crate::domain::money::group_thousands;
-use crate::domain::{ContactId, ContactQuery, WorkspaceSettings};
+use crate::domain::{ContactId, ContactQuery, ImportRunId, WorkspaceSettings};
+use crate::import::events::{self, EventImportOptions};
+use crate::import::mapping::Mapping;
+use crate::import::orders::{self, OrderImportOptions};
+use crate::import::read::ReadOptions;
+use crate::import::values::DateOrder;
+use crate::import::{self, ContactImportOptions, DuplicatePolicy, ImportError, ImportKind, Reject};
+use crate::state::ImportOutcome;
 use crate::store::{Interrupter, Store, StoreError};
 
 /// A request to the store worker.
@@ -36,6 +43,8 @@ pub enum Request {
     FetchDetail {
         id: ContactId,
     },
+    /// Send the workspace's summary again (after an import, say).
+    Refresh,
     Shutdown,
 }
 
@@ -138,6 +147,18 @@ fn serve(rx: &Receiver<Request>, notifier: &Notifier, interrupter: &Mutex<Option
                 Request::Create { path, settings } => {
                     let created = Store::create(&path, &settings);
                     install(&mut store, created, path, notifier, interrupter);
+                }
+                Request::Refresh => {
+                    if let Some(store) = &store {
+                        match store.summary() {
+                            Ok(summary) => {
+                                notifier.send(Event::WorkspaceRefreshed(Box::new(summary)))
+                            }
+                            Err(e) => notifier.send(Event::QueryFailed {
+                                error: e.to_string(),
+                            }),
+                        }
+                    }
                 }
                 Request::QueryContacts {
                     generation: g,
@@ -327,4 +348,168 @@ pub fn spawn_save_copy(
             }
         },
     )
+}
+
+/// Reads a file for the import wizard on a named thread.
+pub fn spawn_import_preview(
+    path: PathBuf,
+    kind: ImportKind,
+    read: ReadOptions,
+    notifier: Notifier,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    spawn_named("tailor-preview", move || {
+        let preview = import::build_preview(&path, kind, &read, None)
+            .map(Box::new)
+            .map_err(|e| format!("{e:#}"));
+        notifier.send(Event::ImportPreviewed(preview));
+    })
+}
+
+/// What an import job needs.
+#[derive(Clone, Debug)]
+pub struct ImportJob {
+    pub workspace: PathBuf,
+    pub file: PathBuf,
+    pub kind: ImportKind,
+    pub read: ReadOptions,
+    pub mapping: Mapping,
+    pub policy: DuplicatePolicy,
+    pub date_order: Option<DateOrder>,
+    pub allow_resubscribe: bool,
+    pub event_kind: Option<String>,
+    pub now: i64,
+}
+
+/// Runs an import on a job thread; the outcome arrives as
+/// `Event::ImportFinished`, then the job's final progress report.
+pub fn spawn_import(
+    job: ImportJob,
+    notifier: Notifier,
+    cancel: CancelToken,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let label = format!("Importing {}", job.file.display());
+    let events = notifier.clone();
+    let workspace = job.workspace.clone();
+    run_job(
+        JobKind::Import,
+        label,
+        workspace,
+        notifier,
+        cancel,
+        move |report, cancel| {
+            let failed = |e: &dyn std::fmt::Display| JobError::Failed(format!("{e:#}"));
+            let mut store = Store::open(&job.workspace).map_err(|e| failed(&e))?;
+            let result = match job.kind {
+                ImportKind::Contacts => {
+                    let options = ContactImportOptions {
+                        read: job.read.clone(),
+                        mapping: Some(job.mapping.clone()),
+                        skip_unmapped: false,
+                        on_duplicate: job.policy,
+                        date_order: job.date_order,
+                        allow_resubscribe: job.allow_resubscribe,
+                        now: job.now,
+                    };
+                    import::import_contacts(&mut store, &job.file, &options, report, cancel)
+                        .map(|(summary, rejects, headers)| (summary, None, rejects, headers))
+                }
+                ImportKind::Orders => {
+                    let options = OrderImportOptions {
+                        read: job.read.clone(),
+                        mapping: None,
+                        date_order: job.date_order,
+                        now: job.now,
+                    };
+                    orders::import_orders(&mut store, &job.file, &options, report, cancel).map(
+                        |(s, rejects, headers)| {
+                            let counts = (
+                                s.orders_inserted,
+                                s.orders_existing,
+                                s.items_inserted,
+                                s.contacts_created,
+                            );
+                            (s.base, Some(counts), rejects, headers)
+                        },
+                    )
+                }
+                ImportKind::Events => {
+                    let options = EventImportOptions {
+                        read: job.read.clone(),
+                        kind: job.event_kind.clone(),
+                        date_order: job.date_order,
+                        now: job.now,
+                    };
+                    events::import_events(&mut store, &job.file, &options, report, cancel)
+                        .map(|(summary, rejects, headers)| (summary, None, rejects, headers))
+                }
+            };
+            match result {
+                Ok((summary, orders, rejects, headers)) => {
+                    let message = format!(
+                        "Imported {}: {} inserted, {} updated, {} rejected",
+                        summary.file, summary.inserted, summary.updated, summary.rejected
+                    );
+                    events.send(Event::ImportFinished(Box::new(ImportOutcome {
+                        summary,
+                        orders,
+                        rejects: Arc::new(rejects),
+                        headers,
+                        undone: false,
+                    })));
+                    Ok(message)
+                }
+                Err(ImportError::Cancelled) => Err(JobError::Cancelled),
+                Err(e) => Err(failed(&e)),
+            }
+        },
+    )
+}
+
+/// Undoes an import on a job thread.
+pub fn spawn_undo_import(
+    workspace: PathBuf,
+    run: ImportRunId,
+    notifier: Notifier,
+    cancel: CancelToken,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let label = format!("Undoing import {run}");
+    run_job(
+        JobKind::UndoImport,
+        label,
+        workspace.clone(),
+        notifier,
+        cancel,
+        move |_, _| {
+            let mut store =
+                Store::open(&workspace).map_err(|e| JobError::Failed(format!("{e:#}")))?;
+            let (removed, restored) = store
+                .undo_import(run)
+                .map_err(|e| JobError::Failed(format!("{e:#}")))?;
+            Ok(format!(
+                "Undid the import: removed {removed} contacts and restored {restored}"
+            ))
+        },
+    )
+}
+
+/// Writes rejected rows to a CSV file on a named thread.
+pub fn spawn_write_rejects(
+    path: PathBuf,
+    headers: Vec<String>,
+    rejects: Arc<Vec<Reject>>,
+    notifier: Notifier,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    spawn_named("tailor-rejects", move || {
+        let event = match import::write_rejects(&path, &headers, &rejects) {
+            Ok(()) => Event::Notice {
+                is_error: false,
+                text: format!("Saved {} rows to {}", rejects.len(), path.display()),
+            },
+            Err(e) => Event::Notice {
+                is_error: true,
+                text: format!("{e:#}"),
+            },
+        };
+        notifier.send(event);
+    })
 }

@@ -76,6 +76,9 @@ fn toolbar_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         }
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             columns_menu_ui(ui, state, out);
+            if ui.button("Import…").clicked() {
+                out.push(Command::ImportOpen(None));
+            }
         });
     });
 }

@@ -2,6 +2,7 @@
 //! touches the store or changes state itself.
 
 mod contacts;
+mod import;
 mod placeholder;
 mod settings;
 mod shell;
@@ -28,4 +29,15 @@ pub fn root_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
             other => placeholder::placeholder_ui(ui, other),
         }
     });
+    import::import_window_ui(ui.ctx(), state, out);
+    // A file dropped on the window opens the import wizard on it.
+    let dropped = ui.ctx().input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .find_map(|f| Some(f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()))
+    });
+    if let Some(path) = dropped {
+        out.push(Command::ImportOpen(Some(path)));
+    }
 }

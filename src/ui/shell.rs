@@ -37,6 +37,15 @@ pub fn menu_bar_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                     }
                 });
                 ui.separator();
+                let has_workspace = state.workspace.is_some();
+                if ui
+                    .add_enabled(has_workspace, egui::Button::new("Import…"))
+                    .clicked()
+                {
+                    out.push(Command::ImportOpen(None));
+                    ui.close();
+                }
+                ui.separator();
                 let can_copy = state.workspace.is_some();
                 if ui
                     .add_enabled(can_copy, egui::Button::new("Save a copy…"))

@@ -183,3 +183,133 @@ fn column_chooser_adds_custom_fields() {
             .contains(&ContactColumn::Custom(tier.id))
     );
 }
+
+#[test]
+fn import_wizard_runs_end_to_end_and_can_undo() {
+    let shop = demo_workspace(50, 1);
+    let file = shop.dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "E-mail;Vorname;Nachname;Geburtstag\nneu1@example.com;Jörg;Meier;03/04/1990\nneu2@example.com;Ann;Lee;04/05/1991\nkaputt;X;Y;\n",
+    )
+    .expect("write");
+    let mut harness = studio(&shop.path);
+    harness
+        .get_by_role_and_label(Role::Button, "Import…")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("File path").click();
+    harness.run_steps(1);
+    harness
+        .get_by_label("File path")
+        .type_text(&file.display().to_string());
+    harness.run_steps(6);
+    harness.get_by_label("Read file").click();
+    harness.run_steps(6);
+    let read = harness.state_mut().wait_until(WAIT, |s| {
+        s.import
+            .as_ref()
+            .is_some_and(|w| !w.loading && w.preview.is_some())
+    });
+    assert!(read, "the preview was read");
+    harness.run_steps(6);
+    // The preview shows how the file was read.
+    harness.get_by_label("Encoding");
+    harness.get_by_label("Delimiter");
+    let preview = harness
+        .state()
+        .state()
+        .import
+        .as_ref()
+        .and_then(|w| w.preview.clone())
+        .expect("preview");
+    assert_eq!(
+        (preview.encoding.as_str(), preview.delimiter),
+        ("UTF-8", Some(b';'))
+    );
+    harness.get_by_label("Jörg");
+    harness.get_by_label("Next").click();
+    harness.run_steps(6);
+    // The mapping step lists each column with its suggested target.
+    harness.get_by_label("E-mail");
+    let mapping = harness
+        .state()
+        .state()
+        .import
+        .as_ref()
+        .and_then(|w| w.preview.as_ref())
+        .map(|p| p.mapping.clone())
+        .expect("mapping");
+    assert!(mapping.has_identity());
+    harness.get_by_label("Next").click();
+    harness.run_steps(6);
+    // Birthdays like 03/04/1990 read both ways: the user decides.
+    harness.get_by_label("Day first (31/12/2024)").click();
+    harness.run_steps(6);
+    harness
+        .get_by_label("Fill blanks only: keep every stored value")
+        .click();
+    harness.run_steps(6);
+    harness.get_by_label("Import 3 rows").click();
+    harness.run_steps(6);
+    let done = harness.state_mut().wait_until(WAIT, |s| {
+        s.job.is_none() && s.import.as_ref().is_some_and(|w| w.outcome.is_some())
+    });
+    if !done {
+        let st = harness.state().state();
+        let w = st.import.as_ref().expect("wizard");
+        panic!(
+            "not done: step {:?} error {:?} job {:?} notice {:?} order {:?}",
+            w.step,
+            w.error,
+            st.job.as_ref().map(|j| j.message.clone()),
+            st.notice,
+            w.date_order
+        );
+    }
+    harness.run_steps(6);
+    let outcome = harness
+        .state()
+        .state()
+        .import
+        .as_ref()
+        .and_then(|w| w.outcome.clone())
+        .expect("outcome");
+    assert_eq!((outcome.summary.inserted, outcome.summary.rejected), (2, 1));
+    harness.get_by_label("Save rejected rows…");
+    // The contacts list picks up the new people.
+    settle(&mut harness);
+    assert_eq!(
+        harness
+            .state()
+            .state()
+            .workspace
+            .as_ref()
+            .map(|w| w.counts.contacts),
+        Some(52)
+    );
+    let conn = raw(&shop.path);
+    let birthday: String = conn
+        .query_row(
+            "SELECT birthday FROM contacts WHERE email_key = 'neu1@example.com'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("imported");
+    assert_eq!(birthday, "1990-04-03");
+
+    harness.get_by_label("Undo this import").click();
+    harness.run_steps(6);
+    let undone = harness.state_mut().wait_until(WAIT, |s| {
+        s.job.is_none()
+            && s.workspace
+                .as_ref()
+                .is_some_and(|w| w.counts.contacts == 50)
+    });
+    assert!(undone, "the import was undone");
+    harness.run_steps(6);
+    harness.get_by_label("This import was undone");
+    harness.get_by_label("Close").click();
+    harness.run_steps(6);
+    assert!(harness.state().state().import.is_none());
+}
