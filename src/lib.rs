@@ -5,6 +5,7 @@
 //! - [`store`]: the only module that names `rusqlite`; migrations, typed queries.
 //! - [`demo`]: the synthetic coffee-and-tea shop behind `tailor demo`.
 //! - [`import`]: reading, mapping, validating and importing real export files.
+//! - [`export`]: writing workspace data out (the contact list as CSV).
 //! - [`jobs`]: the progress protocol, cancel tokens, the store worker thread.
 //! - [`command`] and [`state`]: what the UI asks for, what workers report, and
 //!   the state the UI reads.
@@ -23,6 +24,7 @@ pub mod cli;
 pub mod command;
 pub mod demo;
 pub mod domain;
+pub mod export;
 pub mod import;
 pub mod jobs;
 pub mod state;

@@ -44,8 +44,25 @@ pub enum CliCommand {
     /// Import customers from a CSV, TSV or spreadsheet file
     #[command(subcommand)]
     Import(ImportCommand),
-    /// Undo an import by its run number (see `tailor info`)
+    /// Undo an import by its run number (printed by `tailor import`)
     Undo(UndoArgs),
+    /// Work with the contact list
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
+}
+
+/// `tailor contacts …`.
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// Write every contact with every field to a CSV file
+    Export {
+        /// The workspace file
+        #[arg(long, value_name = "PATH")]
+        workspace: PathBuf,
+        /// The CSV file to write
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+    },
 }
 
 /// What `tailor import` imports.
@@ -214,6 +231,14 @@ pub fn run(command: CliCommand) -> anyhow::Result<()> {
         CliCommand::Import(ImportCommand::Orders(args)) => import_orders_cmd(&args),
         CliCommand::Import(ImportCommand::Events(args)) => import_events_cmd(&args),
         CliCommand::Undo(args) => undo_cmd(&args),
+        CliCommand::Contacts(ContactsCommand::Export { workspace, out }) => {
+            let store = Store::open(&workspace)?;
+            let n = with_progress(false, |progress| {
+                crate::export::export_contacts_csv(&store, &out, progress, &CancelToken::new())
+            })?;
+            println!("Wrote {n} contacts to {}", out.display());
+            Ok(())
+        }
     }
 }
 

@@ -421,6 +421,20 @@ impl Store {
         Ok(orders)
     }
 
+    /// Up to `limit` contacts with ids above `after`, in id order: for
+    /// walking the whole list without holding it in memory.
+    pub fn contacts_after(&self, after: ContactId, limit: usize) -> Result<Vec<ContactRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM contacts WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+        let ids = stmt
+            .query_map(rusqlite::params![after.0, limit as i64], |r| {
+                r.get(0).map(ContactId)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        self.contact_rows(&ids)
+    }
+
     /// The id of the contact with this customer ID, if any.
     pub fn contact_by_customer_id(&self, customer_id: &str) -> Result<Option<ContactId>> {
         Ok(self

@@ -218,3 +218,102 @@ fn killing_an_import_midway_leaves_the_workspace_as_it_was() {
     );
     assert_eq!(info["counts"]["contacts"], 100);
 }
+
+#[test]
+fn contacts_export_round_trips_and_neutralises_formulas() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workspace = dir.path().join("w.tailor");
+    let created = tailor()
+        .args([
+            "demo",
+            "--contacts",
+            "200",
+            "--as-of",
+            "2026-06-30",
+            "--out",
+        ])
+        .arg(&workspace)
+        .output()
+        .expect("runs");
+    assert!(created.status.success());
+    let evil = dir.path().join("evil.csv");
+    std::fs::write(&evil, "email,first name,last name,phone\nevil@example.com,=HYPERLINK(\"http://x\"),@SUM(A1),+49 30 123\n")
+        .expect("write");
+    let imported = tailor()
+        .args(["import", "contacts", "--json", "--workspace"])
+        .arg(&workspace)
+        .arg(&evil)
+        .output()
+        .expect("runs");
+    assert!(imported.status.success());
+
+    let out = dir.path().join("all.csv");
+    let exported = tailor()
+        .args(["contacts", "export", "--workspace"])
+        .arg(&workspace)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let mut reader = csv::Reader::from_path(&out).expect("csv");
+    let headers = reader.headers().expect("headers").clone();
+    for column in [
+        "email",
+        "first_name",
+        "email_consent",
+        "tags",
+        "loyalty_tier",
+        "total_spent",
+    ] {
+        assert!(
+            headers.iter().any(|h| h == column),
+            "{column} missing from {headers:?}"
+        );
+    }
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    assert_eq!(records.len(), 201);
+    let evil_row = records
+        .iter()
+        .find(|r| &r[0] == "evil@example.com")
+        .expect("evil row");
+    assert_eq!(&evil_row[2], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(&evil_row[3], "'@SUM(A1)");
+    assert_eq!(&evil_row[4], "'+49 30 123");
+
+    // The export imports back into an empty workspace with the same people.
+    let copy = dir.path().join("copy.tailor");
+    let empty = tailor()
+        .args(["demo", "--contacts", "0", "--as-of", "2026-06-30", "--out"])
+        .arg(&copy)
+        .output()
+        .expect("runs");
+    assert!(empty.status.success());
+    let back = json(
+        &tailor()
+            .args([
+                "import",
+                "contacts",
+                "--json",
+                "--skip-unmapped",
+                "--workspace",
+            ])
+            .arg(&copy)
+            .arg(&out)
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(back["inserted"], 201);
+    let original = rusqlite::Connection::open(&workspace).expect("open");
+    let copied = rusqlite::Connection::open(&copy).expect("open");
+    let sql = "SELECT group_concat(email_key || ':' || consent_status || ':' || coalesce(first_name, ''), '|') \
+               FROM (SELECT * FROM contacts ORDER BY email_key)";
+    let a: String = original.query_row(sql, [], |r| r.get(0)).expect("original");
+    let b: String = copied.query_row(sql, [], |r| r.get(0)).expect("copy");
+    // The formula-looking name comes back with its protective apostrophe.
+    assert_eq!(a.replace(":=HYPERLINK", ":'=HYPERLINK"), b);
+}
