@@ -35,7 +35,7 @@ pub fn import_window_ui(ctx: &egui::Context, state: &AppState, out: &mut Vec<Com
         .open(&mut open)
         .collapsible(false)
         .resizable(true)
-        .default_size([760.0, 520.0])
+        .default_size([880.0, 560.0])
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
             steps_ui(ui, wizard);
@@ -374,12 +374,8 @@ fn mapping_step_ui(ui: &mut Ui, wizard: &ImportWizard, out: &mut Vec<Command>) {
                             .get(index)
                             .map(|s| s.join(" · "))
                             .unwrap_or_default();
-                        ui.add(
-                            egui::Label::new(
-                                RichText::new(examples).color(theme::muted(ui.visuals())),
-                            )
-                            .truncate(),
-                        );
+                        let examples = RichText::new(examples).color(theme::muted(ui.visuals()));
+                        ui.add_sized([280.0, 18.0], egui::Label::new(examples).truncate());
                         if wizard.kind == ImportKind::Contacts {
                             let current = preview
                                 .mapping
