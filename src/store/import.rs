@@ -434,60 +434,58 @@ impl ImportTx<'_> {
         Ok(())
     }
 
-    /// Inserts a new contact.
+    /// Inserts a new contact. One fixed statement serves every row (blank
+    /// fields bind NULL), so it is prepared once per import.
     pub fn insert(&mut self, values: &ContactValues) -> Result<ContactId> {
-        let mut columns: Vec<&str> = Vec::new();
-        let mut sql_values: Vec<Value> = Vec::new();
+        let mut fields: [Option<&str>; TEXT_FIELDS.len()] = [None; TEXT_FIELDS.len()];
         for (field, value) in &values.fields {
-            columns.push(field.name());
-            sql_values.push(Value::Text(value.clone()));
+            if let Some(slot) = TEXT_FIELDS.iter().position(|f| f == field) {
+                fields[slot] = Some(value.as_str());
+            }
         }
-        if let Some(email) = values.field(ContactField::Email) {
-            columns.push("email_key");
-            sql_values.push(Value::Text(email.trim().to_lowercase()));
-        }
+        let email_key = fields[0].map(|email| email.trim().to_lowercase());
         let (consent, consent_at) = values.consent.unwrap_or((Consent::Unknown, self.now));
-        let extra: [(&str, Value); 7] = [
-            (
-                "created_at",
-                Value::Integer(values.created_at.unwrap_or(self.now)),
-            ),
-            ("updated_at", Value::Integer(self.now)),
-            ("consent_status", Value::Text(consent.as_str().to_owned())),
-            (
-                "consent_changed_at",
-                values
-                    .consent
-                    .map_or(Value::Null, |_| Value::Integer(consent_at)),
-            ),
-            (
-                "consent_source",
-                values
-                    .consent
-                    .map_or(Value::Null, |_| Value::Text(self.source.clone())),
-            ),
-            ("import_run_id", Value::Integer(self.run.0)),
-            ("id", Value::Null),
-        ];
-        for (column, value) in extra {
-            columns.push(column);
-            sql_values.push(value);
-        }
-        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-        let sql = format!(
-            "INSERT INTO contacts ({}) VALUES ({})",
-            columns.join(", "),
-            placeholders.join(", ")
-        );
-        self.tx
-            .prepare_cached(&sql)?
-            .execute(rusqlite::params_from_iter(sql_values))?;
+        let has_consent = values.consent.is_some();
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO contacts (email, customer_id, first_name, last_name, phone, company, city, \
+             region, country, postal_code, birthday, language, time_zone, email_key, created_at, \
+             updated_at, consent_status, consent_changed_at, consent_source, import_run_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+             ?19, ?20)",
+        )?;
+        stmt.execute(params![
+            fields[0],
+            fields[1],
+            fields[2],
+            fields[3],
+            fields[4],
+            fields[5],
+            fields[6],
+            fields[7],
+            fields[8],
+            fields[9],
+            fields[10],
+            fields[11],
+            fields[12],
+            email_key,
+            values.created_at.unwrap_or(self.now),
+            self.now,
+            consent.as_str(),
+            has_consent.then_some(consent_at),
+            has_consent.then_some(self.source.as_str()),
+            self.run.0,
+        ])?;
+        drop(stmt);
         let id = ContactId(self.tx.last_insert_rowid());
-        if values.consent.is_some() {
+        if has_consent {
             self.record_consent(id, consent, consent_at)?;
         }
-        self.add_tags(id, &values.tags)?;
-        self.set_custom(id, &values.custom)?;
+        if !values.tags.is_empty() {
+            self.add_tags(id, &values.tags)?;
+        }
+        if !values.custom.is_empty() {
+            self.set_custom(id, &values.custom)?;
+        }
         Ok(id)
     }
 

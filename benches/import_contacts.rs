@@ -1,0 +1,95 @@
+//! Times a contacts import of a generated 1,000,000-row, 8-column CSV
+//! (about 70 MB) against the sqlite3 shell's raw `.import` of the same file
+//! on the same machine. Run with `cargo bench --bench import_contacts`;
+//! TAILOR_BENCH_ROWS changes the size. Needs the `sqlite3` shell on PATH
+//! for the comparison (Debian: `apt-get install sqlite3`).
+//! Target (issue 3): no more than 1.5 × the shell's time.
+
+use std::io::Write as _;
+use std::time::Instant;
+
+use tailor::domain::WorkspaceSettings;
+use tailor::import::{self, ContactImportOptions};
+use tailor::jobs::{CancelToken, NoProgress};
+use tailor::store::Store;
+
+fn main() {
+    let n_rows: usize = std::env::var("TAILOR_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv_path = dir.path().join("contacts.csv");
+    {
+        let file = std::fs::File::create(&csv_path).expect("create");
+        let mut out = std::io::BufWriter::new(file);
+        writeln!(
+            out,
+            "Email,First Name,Last Name,Phone,City,Country,Zip,Accepts Email Marketing"
+        )
+        .expect("write");
+        let cities = [
+            "Berlin", "Paris", "Austin", "Leeds", "Porto", "Osaka", "Malmö",
+        ];
+        let countries = ["DE", "FR", "US", "GB", "PT", "JP", "SE"];
+        for i in 0..n_rows {
+            let k = i % 7;
+            writeln!(
+                out,
+                "person{i}@example.com,First{i},Last{},+1 555 {:07},{},{},{:05},{}",
+                i % 9973,
+                i % 10_000_000,
+                cities[k],
+                countries[k],
+                i % 100_000,
+                if i % 3 == 0 { "no" } else { "yes" }
+            )
+            .expect("write");
+        }
+    }
+    let size_mb = std::fs::metadata(&csv_path).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
+    println!("import_contacts: {n_rows} rows, {size_mb:.0} MB");
+
+    let shell_seconds = {
+        let db = dir.path().join("shell.db");
+        let started = Instant::now();
+        let status = std::process::Command::new("sqlite3")
+            .arg(&db)
+            .arg(".mode csv")
+            .arg(format!(".import {} t", csv_path.display()))
+            .status();
+        match status {
+            Ok(s) if s.success() => Some(started.elapsed().as_secs_f64()),
+            _ => None,
+        }
+    };
+
+    let workspace = dir.path().join("bench.tailor");
+    let mut store =
+        Store::create(&workspace, &WorkspaceSettings::new("Bench", "UTC")).expect("workspace");
+    let options = ContactImportOptions {
+        now: 1_780_000_000,
+        ..ContactImportOptions::default()
+    };
+    let started = Instant::now();
+    let (summary, _, _) = import::import_contacts(
+        &mut store,
+        &csv_path,
+        &options,
+        &mut NoProgress,
+        &CancelToken::new(),
+    )
+    .expect("imports");
+    let ours = started.elapsed().as_secs_f64();
+    assert_eq!(summary.inserted as usize, n_rows);
+    match shell_seconds {
+        Some(shell) => println!(
+            "import_contacts: tailor {ours:.2} s (validated, deduplicated, consent, one transaction); \
+             sqlite3 .import {shell:.2} s; ratio {:.2} (target <= 1.5)",
+            ours / shell
+        ),
+        None => {
+            println!("import_contacts: tailor {ours:.2} s; sqlite3 shell not found, no comparison")
+        }
+    }
+}
