@@ -391,16 +391,12 @@ impl TailorApp {
         }
         let cancel = CancelToken::new();
         match worker::spawn_create_demo(path, options, self.notifier.clone(), cancel.clone()) {
-            Ok(thread) => {
-                self.job_thread = Some(thread);
-                self.state.job = Some(JobStatus {
-                    kind: JobKind::CreateDemo,
-                    label: "Creating demo workspace".to_owned(),
-                    fraction: 0.0,
-                    message: String::new(),
-                    cancel,
-                });
-            }
+            Ok(thread) => self.start_job(
+                JobKind::CreateDemo,
+                "Creating demo workspace",
+                thread,
+                cancel,
+            ),
             Err(e) => self.notice(true, format!("Could not start the job: {e}")),
         }
     }
@@ -505,14 +501,7 @@ impl TailorApp {
                 let cancel = CancelToken::new();
                 match worker::spawn_save_copy(source, path, self.notifier.clone(), cancel.clone()) {
                     Ok(thread) => {
-                        self.job_thread = Some(thread);
-                        self.state.job = Some(JobStatus {
-                            kind: JobKind::SaveCopy,
-                            label: "Saving a copy".to_owned(),
-                            fraction: 0.0,
-                            message: String::new(),
-                            cancel,
-                        });
+                        self.start_job(JobKind::SaveCopy, "Saving a copy", thread, cancel)
                     }
                     Err(e) => self.notice(true, format!("Could not start the job: {e}")),
                 }

@@ -170,10 +170,22 @@ impl ContactField {
         }
     }
 
-    /// Whether the field holds text (all but `created_at`, an instant).
-    pub fn is_text(self) -> bool {
-        self != Self::CreatedAt
-    }
+    /// The fields that hold text: all but `created_at`, an instant.
+    pub const TEXT: [Self; 13] = [
+        Self::Email,
+        Self::CustomerId,
+        Self::FirstName,
+        Self::LastName,
+        Self::Phone,
+        Self::Company,
+        Self::City,
+        Self::Region,
+        Self::Country,
+        Self::PostalCode,
+        Self::Birthday,
+        Self::Language,
+        Self::TimeZone,
+    ];
 }
 
 /// A column of the contacts table. Every built-in field, the derived metrics

@@ -45,21 +45,7 @@ fn iso(seconds: i64) -> String {
         .map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
-const TEXT_FIELDS: [ContactField; 13] = [
-    ContactField::Email,
-    ContactField::CustomerId,
-    ContactField::FirstName,
-    ContactField::LastName,
-    ContactField::Phone,
-    ContactField::Company,
-    ContactField::City,
-    ContactField::Region,
-    ContactField::Country,
-    ContactField::PostalCode,
-    ContactField::Birthday,
-    ContactField::Language,
-    ContactField::TimeZone,
-];
+const TEXT_FIELDS: [ContactField; 13] = ContactField::TEXT;
 
 fn text_of(row: &ContactRow, field: ContactField) -> Option<&str> {
     match field {

@@ -201,25 +201,8 @@ pub fn import_events(
         .collect();
     let date_orders = resolve_date_orders(&table, &reads_dates, options.date_order)?;
     let decimal_comma = uses_decimal_comma(&table);
-    let file_name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let mut summary = ImportSummary {
-        file: file_name.clone(),
-        rows: table.rows.len() as u64,
-        blank_rows: table.blank_rows as u64,
-        encoding: table.encoding.clone(),
-        delimiter: table.delimiter.map(|d| {
-            if d == b'\t' {
-                "tab".to_owned()
-            } else {
-                char::from(d).to_string()
-            }
-        }),
-        sheet: table.sheet.clone(),
-        ..ImportSummary::default()
-    };
+    let file_name = super::file_name(path);
+    let mut summary = ImportSummary::for_table(path, &table);
     let mut import = store.begin_import("events", &file_name, "{}", options.now)?;
     let mut rejects = Vec::new();
     let mut seen = HashSet::new();

@@ -119,6 +119,32 @@ pub struct ImportSummary {
     pub mapping: Vec<(String, String)>,
 }
 
+impl ImportSummary {
+    /// An empty summary for importing `table`, read from `path`.
+    pub fn for_table(path: &Path, table: &SourceTable) -> Self {
+        Self {
+            file: file_name(path),
+            rows: table.rows.len() as u64,
+            blank_rows: table.blank_rows as u64,
+            encoding: table.encoding.clone(),
+            delimiter: table.delimiter.map(|d| match d {
+                b'\t' => "tab".to_owned(),
+                other => char::from(other).to_string(),
+            }),
+            sheet: table.sheet.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+/// The file name of `path`, for summaries and the import log.
+pub(crate) fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 /// A row the import turned away.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Reject {
@@ -474,24 +500,10 @@ pub fn import_contacts(
         });
     }
     let tz = parse_time_zone(&store.settings()?.time_zone);
-    let file_name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let file_name = file_name(path);
     let mapping_json = serde_json::to_string(&mapping).unwrap_or_default();
 
-    let mut summary = ImportSummary {
-        file: file_name.clone(),
-        rows: table.rows.len() as u64,
-        blank_rows: table.blank_rows as u64,
-        encoding: table.encoding.clone(),
-        delimiter: table.delimiter.map(|d| match d {
-            b'\t' => "tab".to_owned(),
-            other => char::from(other).to_string(),
-        }),
-        sheet: table.sheet.clone(),
-        ..ImportSummary::default()
-    };
+    let mut summary = ImportSummary::for_table(path, &table);
     let mut import = store.begin_import("contacts", &file_name, &mapping_json, options.now)?;
     let mut actions = Vec::with_capacity(table.headers.len());
     for header in &table.headers {

@@ -542,29 +542,14 @@ pub fn import_orders(
         headers: table.headers.clone(),
         targets,
     };
-    let file_name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let file_name = super::file_name(path);
     let mut summary = OrderImportSummary {
         base: ImportSummary {
-            file: file_name.clone(),
-            rows: table.rows.len() as u64,
-            blank_rows: table.blank_rows as u64,
-            encoding: table.encoding.clone(),
-            delimiter: table.delimiter.map(|d| {
-                if d == b'\t' {
-                    "tab".to_owned()
-                } else {
-                    char::from(d).to_string()
-                }
-            }),
-            sheet: table.sheet.clone(),
             mapping: mapping
                 .iter()
                 .map(|(c, t)| (c.clone(), describe(t)))
                 .collect(),
-            ..ImportSummary::default()
+            ..ImportSummary::for_table(path, &table)
         },
         ..OrderImportSummary::default()
     };

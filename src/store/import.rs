@@ -46,21 +46,7 @@ pub struct ExistingContact {
     pub custom: HashMap<CustomFieldId, CustomValue>,
 }
 
-const TEXT_FIELDS: [ContactField; 13] = [
-    ContactField::Email,
-    ContactField::CustomerId,
-    ContactField::FirstName,
-    ContactField::LastName,
-    ContactField::Phone,
-    ContactField::Company,
-    ContactField::City,
-    ContactField::Region,
-    ContactField::Country,
-    ContactField::PostalCode,
-    ContactField::Birthday,
-    ContactField::Language,
-    ContactField::TimeZone,
-];
+const TEXT_FIELDS: [ContactField; 13] = ContactField::TEXT;
 
 fn custom_to_sql(value: &CustomValue) -> Value {
     match value {
