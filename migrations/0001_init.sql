@@ -23,8 +23,8 @@ CREATE TABLE contacts (
     id            INTEGER PRIMARY KEY,
     email         TEXT,
     -- Lower-cased, trimmed email: the identity used for dedupe.
-    email_key     TEXT UNIQUE,
-    customer_id   TEXT UNIQUE,
+    email_key     TEXT,
+    customer_id   TEXT,
     first_name    TEXT,
     last_name     TEXT,
     phone         TEXT,
@@ -45,6 +45,10 @@ CREATE TABLE contacts (
     import_run_id INTEGER REFERENCES import_runs(id) ON DELETE SET NULL,
     CHECK (email_key IS NOT NULL OR customer_id IS NOT NULL)
 ) STRICT;
+-- Identities are unique (several NULLs allowed). They are indexes rather
+-- than column constraints so that a bulk load can build them afterwards.
+CREATE UNIQUE INDEX contacts_email_key ON contacts(email_key);
+CREATE UNIQUE INDEX contacts_customer_id ON contacts(customer_id);
 
 CREATE TABLE consent_history (
     id            INTEGER PRIMARY KEY,
@@ -96,12 +100,13 @@ CREATE UNIQUE INDEX products_identity ON products(coalesce(sku, ''), name);
 CREATE TABLE orders (
     id            INTEGER PRIMARY KEY,
     contact_id    INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
-    reference     TEXT NOT NULL UNIQUE,
+    reference     TEXT NOT NULL,
     ordered_at    INTEGER NOT NULL,
     total_cents   INTEGER NOT NULL,
     currency      TEXT NOT NULL,
     import_run_id INTEGER REFERENCES import_runs(id) ON DELETE SET NULL
 ) STRICT;
+CREATE UNIQUE INDEX orders_reference ON orders(reference);
 CREATE INDEX orders_contact ON orders(contact_id, ordered_at);
 CREATE INDEX orders_ordered_at ON orders(ordered_at);
 
