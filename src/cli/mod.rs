@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::demo::{self, DemoError, DemoOptions};
+use crate::domain::money::group_thousands;
 use crate::domain::time::system_time_zone;
 use crate::import::events::{self, EventImportOptions};
 use crate::import::orders::{self, OrderImportOptions};
@@ -355,31 +356,57 @@ fn parse_delimiter(text: &str) -> anyhow::Result<u8> {
 }
 
 /// A progress line for a terminal: percent, what is happening, the rate
-/// in percent a second and the time left.
-fn terminal_progress() -> impl FnMut(f32, &str) {
-    let started = Instant::now();
-    let mut last_draw = Instant::now();
-    move |fraction: f32, message: &str| {
-        if last_draw.elapsed().as_millis() < 100 && fraction < 1.0 {
+/// of items a second and the time left.
+struct TerminalProgress {
+    started: Instant,
+    last_draw: Option<Instant>,
+}
+
+impl TerminalProgress {
+    fn new() -> Self {
+        Self {
+            started: Instant::now(),
+            last_draw: None,
+        }
+    }
+
+    fn draw(&mut self, fraction: f32, text: &str) {
+        if self
+            .last_draw
+            .is_some_and(|t| t.elapsed().as_millis() < 100)
+            && fraction < 1.0
+        {
             return;
         }
-        last_draw = Instant::now();
-        let seconds = started.elapsed().as_secs_f64();
+        self.last_draw = Some(Instant::now());
+        let seconds = self.started.elapsed().as_secs_f64();
+        let eta = seconds / f64::from(fraction.max(0.001)) - seconds;
         let eta = if fraction > 0.01 {
-            seconds / f64::from(fraction) - seconds
+            format!("{eta:.0} s")
         } else {
-            f64::NAN
+            "…".to_owned()
         };
-        eprint!(
-            "\r\x1b[2K{:>3.0}%  {message}  {seconds:.0} s elapsed, ETA {}",
-            fraction * 100.0,
-            if eta.is_finite() {
-                format!("{eta:.0} s")
-            } else {
-                "…".to_owned()
-            }
-        );
+        eprint!("\r\x1b[2K{:>3.0}%  {text}  ETA {eta}", fraction * 100.0);
         let _ = std::io::stderr().flush();
+    }
+}
+
+impl crate::jobs::ProgressSink for TerminalProgress {
+    fn report(&mut self, fraction: f32, message: &str) {
+        self.draw(fraction, message);
+    }
+
+    fn report_items(&mut self, span: (f32, f32), done: u64, total: u64, what: &str) {
+        let fraction = span.0 + (span.1 - span.0) * done as f32 / total.max(1) as f32;
+        let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
+        let rate = done as f64 / seconds;
+        let text = format!(
+            "{what}: {} of {}  {} a second",
+            group_thousands(done),
+            group_thousands(total),
+            group_thousands(rate as u64)
+        );
+        self.draw(fraction, &text);
     }
 }
 
@@ -504,7 +531,7 @@ fn with_progress<T>(json: bool, run: impl FnOnce(&mut dyn crate::jobs::ProgressS
     if json || !std::io::stderr().is_terminal() {
         return run(&mut NoProgress);
     }
-    let mut bar = terminal_progress();
+    let mut bar = TerminalProgress::new();
     let result = run(&mut bar);
     eprint!("\r\x1b[2K");
     result

@@ -542,15 +542,16 @@ pub fn import_contacts(
 
     let mut rejects = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let n_rows = table.rows.len().max(1);
     for (i, (line, cells)) in table.rows.iter().enumerate() {
         if i % 1000 == 0 {
             if cancel.is_cancelled() {
                 return Err(ImportError::Cancelled);
             }
-            progress.report(
-                0.05 + 0.9 * i as f32 / n_rows as f32,
-                &format!("Importing contacts: row {i} of {}", table.rows.len()),
+            progress.report_items(
+                (0.05, 0.95),
+                i as u64,
+                table.rows.len() as u64,
+                "Importing contacts",
             );
         }
         let mut reject = |reason: String, summary: &mut ImportSummary, duplicate: bool| {

@@ -578,15 +578,16 @@ pub fn import_orders(
 
     let mapping_json = serde_json::to_string(&mapping).unwrap_or_default();
     let mut import = store.begin_import("orders", &file_name, &mapping_json, options.now)?;
-    let n_groups = groups.len().max(1);
     for (g, lines) in groups.iter().enumerate() {
         if g % 500 == 0 {
             if cancel.is_cancelled() {
                 return Err(ImportError::Cancelled);
             }
-            progress.report(
-                0.05 + 0.9 * g as f32 / n_groups as f32,
-                &format!("Importing orders: {g} of {}", groups.len()),
+            progress.report_items(
+                (0.05, 0.95),
+                g as u64,
+                groups.len() as u64,
+                "Importing orders",
             );
         }
         let first_with = |f: &dyn Fn(&Line) -> bool| lines.iter().find(|l| f(l));

@@ -4,6 +4,8 @@
 
 pub mod worker;
 
+use crate::domain::money::group_thousands;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -55,6 +57,14 @@ impl Progress {
 pub trait ProgressSink {
     /// Reports the fraction done (0..=1) and what is happening.
     fn report(&mut self, fraction: f32, message: &str);
+
+    /// Reports `done` of `total` items (rows, orders) of a step that spans
+    /// `span` of the whole job. Sinks that show a rate override this.
+    fn report_items(&mut self, span: (f32, f32), done: u64, total: u64, what: &str) {
+        let fraction = span.0 + (span.1 - span.0) * done as f32 / total.max(1) as f32;
+        let (done, total) = (group_thousands(done), group_thousands(total));
+        self.report(fraction, &format!("{what}: {done} of {total}"));
+    }
 }
 
 /// A sink that drops every report, for tests and quiet CLI runs.
