@@ -313,3 +313,66 @@ fn import_wizard_runs_end_to_end_and_can_undo() {
     harness.run_steps(6);
     assert!(harness.state().state().import.is_none());
 }
+
+#[test]
+fn import_wizard_imports_orders_and_updates_the_metrics() {
+    let shop = demo_workspace(20, 1);
+    let file = shop.dir.path().join("orders.csv");
+    std::fs::write(
+        &file,
+        "Order Number,Order Date,Email,Billing Name,Product Name,SKU,Quantity,Unit Price\n\
+         A-1,2026-05-01 10:00,new.buyer@example.com,Nia Buyer,Beans,B-1,2,10.00\n\
+         A-1,2026-05-01 10:00,new.buyer@example.com,Nia Buyer,Mug,M-1,1,5.50\n",
+    )
+    .expect("write");
+    let mut harness = studio(&shop.path);
+    harness
+        .get_by_role_and_label(Role::Button, "Import…")
+        .click();
+    harness.run_steps(6);
+    harness.get_by_role_and_label(Role::RadioButton, "Orders").click();
+    harness.run_steps(6);
+    harness.get_by_label("File path").click();
+    harness.run_steps(1);
+    harness
+        .get_by_label("File path")
+        .type_text(&file.display().to_string());
+    harness.run_steps(6);
+    harness.get_by_label("Read file").click();
+    harness.run_steps(2);
+    assert!(harness.state_mut().wait_until(WAIT, |s| {
+        s.import
+            .as_ref()
+            .is_some_and(|w| w.preview.is_some() && !w.loading)
+    }));
+    harness.run_steps(6);
+    harness.get_by_label("Next").click();
+    harness.run_steps(6);
+    // Orders are mapped by their headers; the step shows how.
+    harness.get_by_label("order reference");
+    harness.get_by_label("Next").click();
+    harness.run_steps(6);
+    harness.get_by_label("Import 2 rows").click();
+    harness.run_steps(2);
+    assert!(harness.state_mut().wait_until(WAIT, |s| s.job.is_none()
+        && s.import.as_ref().is_some_and(|w| w.outcome.is_some())));
+    harness.run_steps(6);
+    let outcome = harness
+        .state()
+        .state()
+        .import
+        .as_ref()
+        .and_then(|w| w.outcome.clone())
+        .expect("outcome");
+    assert_eq!(outcome.orders, Some((1, 0, 2, 1)));
+    harness.get_by_label("Orders inserted");
+    let spent: i64 = raw(&shop.path)
+        .query_row(
+            "SELECT m.total_spent_cents FROM contacts c JOIN contact_metrics m ON m.contact_id = c.id \
+             WHERE c.email_key = 'new.buyer@example.com'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("metrics");
+    assert_eq!(spent, 2550);
+}
