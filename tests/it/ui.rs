@@ -330,7 +330,9 @@ fn import_wizard_imports_orders_and_updates_the_metrics() {
         .get_by_role_and_label(Role::Button, "Import…")
         .click();
     harness.run_steps(6);
-    harness.get_by_role_and_label(Role::RadioButton, "Orders").click();
+    harness
+        .get_by_role_and_label(Role::RadioButton, "Orders")
+        .click();
     harness.run_steps(6);
     harness.get_by_label("File path").click();
     harness.run_steps(1);
