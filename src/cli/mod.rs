@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::demo::{self, DemoError, DemoOptions};
 use crate::domain::money::group_thousands;
+use crate::domain::segment::{Segment, parse_segment, read_back};
 use crate::domain::time::system_time_zone;
 use crate::import::events::{self, EventImportOptions};
 use crate::import::orders::{self, OrderImportOptions};
@@ -50,6 +51,9 @@ pub enum CliCommand {
     /// Work with the contact list
     #[command(subcommand)]
     Contacts(ContactsCommand),
+    /// Count, export, save and list segments (*.segment.json)
+    #[command(subcommand)]
+    Segment(SegmentCommand),
 }
 
 /// `tailor contacts …`.
@@ -232,6 +236,7 @@ pub fn run(command: CliCommand) -> anyhow::Result<()> {
         CliCommand::Import(ImportCommand::Orders(args)) => import_orders_cmd(&args),
         CliCommand::Import(ImportCommand::Events(args)) => import_events_cmd(&args),
         CliCommand::Undo(args) => undo_cmd(&args),
+        CliCommand::Segment(command) => segment_cmd(command),
         CliCommand::Contacts(ContactsCommand::Export { workspace, out }) => {
             let store = Store::open(&workspace)?;
             let n = with_progress(false, |progress| {
@@ -616,5 +621,180 @@ fn undo_cmd(args: &UndoArgs) -> anyhow::Result<()> {
         "Undid import {}: removed {removed} contacts, restored {restored}",
         args.run
     );
+    Ok(())
+}
+
+/// `tailor segment …`.
+#[derive(Debug, Subcommand)]
+pub enum SegmentCommand {
+    /// Count a segment's members, with a count for each condition
+    Count(SegmentArgs),
+    /// Write a segment's members to a CSV file
+    Export {
+        #[command(flatten)]
+        segment: SegmentArgs,
+        /// The CSV file to write
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+    },
+    /// Save a segment file in the workspace (replacing one of the same name)
+    Save {
+        /// The segment file
+        file: PathBuf,
+        /// The workspace file
+        #[arg(long, value_name = "PATH")]
+        workspace: PathBuf,
+    },
+    /// List the saved segments
+    List {
+        /// The workspace file
+        #[arg(long, value_name = "PATH")]
+        workspace: PathBuf,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Arguments naming a segment file and the workspace to run it on.
+#[derive(Debug, Args)]
+pub struct SegmentArgs {
+    /// The segment file (*.segment.json)
+    pub file: PathBuf,
+    /// The workspace file
+    #[arg(long, value_name = "PATH")]
+    pub workspace: PathBuf,
+    /// The day relative dates count from (default: the workspace's pinned date, else today)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn load_segment(args: &SegmentArgs) -> anyhow::Result<(Store, Segment, NaiveDate)> {
+    let store = Store::open(&args.workspace)?;
+    let text =
+        std::fs::read_to_string(&args.file).with_context(|| format!("{}", args.file.display()))?;
+    let schema = store.segment_schema()?;
+    let segment =
+        parse_segment(&text, &schema).with_context(|| format!("{}", args.file.display()))?;
+    let as_of = match args.as_of {
+        Some(day) => day,
+        None => store
+            .settings()?
+            .as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+    };
+    Ok((store, segment, as_of))
+}
+
+fn segment_cmd(command: SegmentCommand) -> anyhow::Result<()> {
+    match command {
+        SegmentCommand::Count(args) => {
+            let (store, segment, as_of) = load_segment(&args)?;
+            let counts = store.segment_counts(&segment, as_of)?;
+            if args.json {
+                let json = serde_json::json!({
+                    "name": segment.name,
+                    "as_of": as_of.to_string(),
+                    "description": read_back(&segment),
+                    "count": counts.count,
+                    "conditions": counts.conditions,
+                });
+                println!("{json}");
+            } else {
+                println!(
+                    "{}: {} contacts (as of {as_of})",
+                    segment.name, counts.count
+                );
+                println!("  {}", read_back(&segment));
+                for condition in &counts.conditions {
+                    match condition.cumulative {
+                        Some(together) => println!(
+                            "  {:>9} alone  {:>9} together  {}",
+                            condition.count, together, condition.description
+                        ),
+                        None => {
+                            println!("  {:>9} alone  {}", condition.count, condition.description)
+                        }
+                    }
+                }
+            }
+        }
+        SegmentCommand::Export { segment: args, out } => {
+            let (store, segment, as_of) = load_segment(&args)?;
+            let ids = store.segment_members(&segment, as_of)?;
+            let mut writer =
+                csv::Writer::from_path(&out).with_context(|| format!("{}", out.display()))?;
+            writer.write_record([
+                "email",
+                "customer_id",
+                "first_name",
+                "last_name",
+                "email_consent",
+            ])?;
+            for chunk in ids.chunks(1000) {
+                for row in store.contact_rows(chunk)? {
+                    let cells = [
+                        row.email.unwrap_or_default(),
+                        row.customer_id.unwrap_or_default(),
+                        row.first_name.unwrap_or_default(),
+                        row.last_name.unwrap_or_default(),
+                        row.consent
+                            .map(|c| c.as_str().to_owned())
+                            .unwrap_or_default(),
+                    ];
+                    writer.write_record(
+                        cells
+                            .iter()
+                            .map(|c| crate::export::neutralize_formula(c).into_owned()),
+                    )?;
+                }
+            }
+            writer.flush()?;
+            println!(
+                "Wrote {} members of {} to {}",
+                ids.len(),
+                segment.name,
+                out.display()
+            );
+        }
+        SegmentCommand::Save { file, workspace } => {
+            let mut store = Store::open(&workspace)?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("{}", file.display()))?;
+            let segment = parse_segment(&text, &store.segment_schema()?)
+                .with_context(|| format!("{}", file.display()))?;
+            let replaced =
+                store.save_segment(&segment.name, &text, chrono::Utc::now().timestamp())?;
+            println!(
+                "{} segment {:?}",
+                if replaced { "Replaced" } else { "Saved" },
+                segment.name
+            );
+        }
+        SegmentCommand::List { workspace, json } => {
+            let store = Store::open(&workspace)?;
+            let schema = store.segment_schema()?;
+            let mut list = Vec::new();
+            for (name, definition) in store.segments()? {
+                let description = parse_segment(&definition, &schema)
+                    .map_or_else(|e| format!("invalid: {e}"), |s| read_back(&s));
+                list.push(serde_json::json!({"name": name, "description": description}));
+            }
+            if json {
+                println!("{}", serde_json::Value::Array(list));
+            } else {
+                for item in &list {
+                    println!(
+                        "{}  {}",
+                        item["name"].as_str().unwrap_or_default(),
+                        item["description"].as_str().unwrap_or_default()
+                    );
+                }
+            }
+        }
+    }
     Ok(())
 }

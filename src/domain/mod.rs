@@ -4,6 +4,7 @@
 pub mod contact;
 pub mod ids;
 pub mod money;
+pub mod segment;
 pub mod time;
 pub mod workspace;
 

@@ -6,6 +6,7 @@ mod bulk;
 mod contacts;
 mod import;
 mod migrations;
+mod segment;
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 pub use bulk::{BulkLoad, NewContact, NewEvent, NewOrder, NewOrderItem};
 pub use import::{ContactValues, ExistingContact, ImportTx};
 pub use migrations::LATEST_VERSION;
+pub use segment::{ConditionCount, SegmentCounts};
 
 use crate::domain::{
     ContactId, CustomFieldDef, CustomFieldId, FieldKind, WorkspaceCounts, WorkspaceSettings,
@@ -197,6 +199,27 @@ impl Store {
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn.pragma_update(None, "cache_size", -32_000)?;
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Segments compare text trimmed and case-insensitively, with full
+        // Unicode case folding (SQLite's lower() folds ASCII only).
+        self.conn.create_scalar_function(
+            "tailor_fold",
+            1,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8
+                | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| {
+                Ok(match ctx.get_raw(0) {
+                    rusqlite::types::ValueRef::Text(bytes) => {
+                        Some(segment::fold(&String::from_utf8_lossy(bytes)))
+                    }
+                    rusqlite::types::ValueRef::Null => None,
+                    other => Some(segment::fold(&match other {
+                        rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                        rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                        _ => String::new(),
+                    })),
+                })
+            },
+        )?;
         Ok(())
     }
 

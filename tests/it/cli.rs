@@ -317,3 +317,98 @@ fn contacts_export_round_trips_and_neutralises_formulas() {
     // The formula-looking name comes back with its protective apostrophe.
     assert_eq!(a.replace(":=HYPERLINK", ":'=HYPERLINK"), b);
 }
+
+#[test]
+fn segment_count_save_list_and_export() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workspace = dir.path().join("w.tailor");
+    let created = tailor()
+        .args([
+            "demo",
+            "--contacts",
+            "300",
+            "--as-of",
+            "2026-06-30",
+            "--out",
+        ])
+        .arg(&workspace)
+        .output()
+        .expect("runs");
+    assert!(created.status.success());
+    let file = dir.path().join("buyers.segment.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "Recent buyers", "match": "all", "conditions": [
+            {"consent": "subscribed"},
+            {"activity": "order", "op": ">=", "value": 1, "window": {"last": {"amount": 90, "unit": "days"}}}
+        ]}"#,
+    )
+    .expect("write");
+    let counted = json(
+        &tailor()
+            .args(["segment", "count", "--json", "--workspace"])
+            .arg(&workspace)
+            .arg(&file)
+            .output()
+            .expect("runs"),
+    );
+    let count = counted["count"].as_i64().expect("count");
+    assert!(count > 0);
+    assert_eq!(
+        counted["as_of"], "2026-06-30",
+        "the workspace's pinned date"
+    );
+    let conditions = counted["conditions"].as_array().expect("conditions");
+    assert_eq!(conditions.len(), 2);
+    assert_eq!(conditions[1]["cumulative"].as_i64(), Some(count));
+    assert!(conditions[0]["count"].as_i64().expect("n") >= count);
+
+    let saved = tailor()
+        .args(["segment", "save", "--workspace"])
+        .arg(&workspace)
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(
+        saved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&saved.stderr)
+    );
+    let list = json(
+        &tailor()
+            .args(["segment", "list", "--json", "--workspace"])
+            .arg(&workspace)
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(list[0]["name"], "Recent buyers");
+
+    let out = dir.path().join("members.csv");
+    let exported = tailor()
+        .args(["segment", "export", "--workspace"])
+        .arg(&workspace)
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(exported.status.success());
+    let lines = std::fs::read_to_string(&out).expect("read").lines().count() as i64;
+    assert_eq!(lines, count + 1);
+
+    let bad = dir.path().join("bad.segment.json");
+    std::fs::write(&bad, r#"{"name": "Bad", "match": "all", "conditions": [{"field": "shoe_size", "op": "=", "value": 9}]}"#)
+        .expect("write");
+    let failed = tailor()
+        .args(["segment", "count", "--workspace"])
+        .arg(&workspace)
+        .arg(&bad)
+        .output()
+        .expect("runs");
+    assert!(!failed.status.success());
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        stderr.contains("conditions[0].field") && stderr.contains("shoe_size"),
+        "{stderr}"
+    );
+}

@@ -3,6 +3,7 @@
 mod cli;
 mod demo;
 mod import;
+mod segment;
 mod store;
 mod support;
 mod tidy;

@@ -1,0 +1,566 @@
+//! Segments in the store: compiling a validated segment to one
+//! parameterised SQL query (values are always bound; field names come only
+//! from the known fields), counting it with a count per condition, its
+//! members, and saving segment definitions.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, TimeZone as _};
+use chrono_tz::Tz;
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension as _, params, params_from_iter};
+
+use super::{Result, Store, map_interrupt};
+use crate::domain::segment::{
+    Activity, Cmp, Condition, FieldOp, FieldRef, Group, Match, Schema, Segment, Window, describe,
+};
+use crate::domain::time::parse_time_zone;
+use crate::domain::{ContactId, FieldKind};
+
+/// The count of a segment and of each top-level condition.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SegmentCounts {
+    pub count: i64,
+    pub conditions: Vec<ConditionCount>,
+}
+
+/// One top-level condition's count on its own, and (in an "all" group) the
+/// count of it together with every condition before it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ConditionCount {
+    pub description: String,
+    pub count: i64,
+    pub cumulative: Option<i64>,
+}
+
+/// Case- and space-insensitive form of text, as segments compare it.
+pub fn fold(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
+/// How a date field is stored.
+#[derive(Clone, Copy, PartialEq)]
+enum DateRepr {
+    /// `YYYY-MM-DD` text.
+    Text,
+    /// Seconds since the epoch.
+    Instant,
+}
+
+struct Compiler {
+    params: Vec<Value>,
+    as_of: NaiveDate,
+    tz: Tz,
+}
+
+impl Compiler {
+    fn bind(&mut self, value: impl Into<Value>) -> String {
+        self.params.push(value.into());
+        format!("?{}", self.params.len())
+    }
+
+    /// The first instant of `day` in the workspace's time zone.
+    fn day_start(&self, day: NaiveDate) -> i64 {
+        let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+        self.tz
+            .from_local_datetime(&midnight)
+            .earliest()
+            .map_or_else(|| midnight.and_utc().timestamp(), |t| t.timestamp())
+    }
+
+    fn group(&mut self, group: &Group) -> String {
+        if group.conditions.is_empty() {
+            return if group.matching == Match::Any {
+                "0".to_owned()
+            } else {
+                "1".to_owned()
+            };
+        }
+        let parts: Vec<String> = group.conditions.iter().map(|c| self.condition(c)).collect();
+        match group.matching {
+            Match::All => format!("({})", parts.join(" AND ")),
+            Match::Any => format!("({})", parts.join(" OR ")),
+            Match::None => format!("NOT ({})", parts.join(" OR ")),
+        }
+    }
+
+    /// A condition as an expression that is always 0 or 1 (never NULL, so
+    /// that `none` and `not_in` treat blanks as not matching).
+    fn condition(&mut self, condition: &Condition) -> String {
+        let expr = match condition {
+            Condition::Group(group) => self.group(group),
+            Condition::Consent(consent) => {
+                format!(
+                    "c.consent_status = {}",
+                    self.bind(consent.as_str().to_owned())
+                )
+            }
+            Condition::Tag { tag, has } => {
+                let exists = format!(
+                    "EXISTS (SELECT 1 FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id \
+                     WHERE ct.contact_id = c.id AND t.name = {})",
+                    self.bind(tag.trim().to_owned())
+                );
+                if *has {
+                    exists
+                } else {
+                    format!("NOT {exists}")
+                }
+            }
+            Condition::Segment { inside, root, .. } => {
+                let inner = self.group(root);
+                if *inside {
+                    inner
+                } else {
+                    format!("NOT {inner}")
+                }
+            }
+            Condition::Field { field, op } => self.field(field, op),
+            Condition::Activity(activity) => self.activity(activity),
+        };
+        format!("coalesce(({expr}), 0)")
+    }
+
+    fn field(&mut self, field: &FieldRef, op: &FieldOp) -> String {
+        let custom = |this: &mut Self, id: i64| {
+            format!(
+                "(SELECT v.value FROM custom_values v WHERE v.contact_id = c.id AND v.field_id = {})",
+                this.bind(id)
+            )
+        };
+        match field {
+            FieldRef::Text(f) => self.text_op(&format!("c.{}", f.name()), op),
+            FieldRef::Custom(def) => {
+                let column = custom(self, def.id.0);
+                match def.kind {
+                    FieldKind::Text => self.text_op(&column, op),
+                    FieldKind::Number => self.number_op(&column, op, 1.0),
+                    FieldKind::Date => self.date_op(&column, DateRepr::Text, op),
+                    FieldKind::Bool => match op {
+                        FieldOp::IsFalse => format!("{column} = 0"),
+                        _ => format!("{column} = 1"),
+                    },
+                }
+            }
+            FieldRef::Birthday => self.date_op("c.birthday", DateRepr::Text, op),
+            FieldRef::CreatedAt => self.date_op("c.created_at", DateRepr::Instant, op),
+            FieldRef::FirstOrderAt => self.date_op("m.first_order_at", DateRepr::Instant, op),
+            FieldRef::LastOrderAt => self.date_op("m.last_order_at", DateRepr::Instant, op),
+            FieldRef::OrderCount => self.number_op("coalesce(m.order_count, 0)", op, 1.0),
+            FieldRef::TotalSpent => self.number_op("coalesce(m.total_spent_cents, 0)", op, 100.0),
+            FieldRef::AverageOrderValue => {
+                self.number_op("(m.total_spent_cents * 1.0 / m.order_count)", op, 100.0)
+            }
+            FieldRef::DaysSinceLastOrder => self.days_since(op),
+        }
+    }
+
+    fn text_op(&mut self, column: &str, op: &FieldOp) -> String {
+        let folded = format!("tailor_fold({column})");
+        let not_blank = format!("{folded} <> ''");
+        match op {
+            FieldOp::Is(v) => format!("{folded} = {}", self.bind(fold(v))),
+            FieldOp::IsNot(v) => format!("({not_blank} AND {folded} <> {})", self.bind(fold(v))),
+            FieldOp::Contains(v) => format!("instr({folded}, {}) > 0", self.bind(fold(v))),
+            FieldOp::NotContains(v) => format!(
+                "({not_blank} AND instr({folded}, {}) = 0)",
+                self.bind(fold(v))
+            ),
+            FieldOp::StartsWith(v) => {
+                let v = fold(v);
+                let n = self.bind(v.chars().count() as i64);
+                format!("substr({folded}, 1, {n}) = {}", self.bind(v))
+            }
+            FieldOp::EndsWith(v) => {
+                let v = fold(v);
+                let n = self.bind(v.chars().count() as i64);
+                format!(
+                    "({not_blank} AND substr({folded}, -{n}) = {})",
+                    self.bind(v)
+                )
+            }
+            FieldOp::In(values) | FieldOp::NotIn(values) => {
+                let list: Vec<String> = values.iter().map(|v| self.bind(fold(v))).collect();
+                let list = if list.is_empty() {
+                    "NULL".to_owned()
+                } else {
+                    list.join(", ")
+                };
+                if matches!(op, FieldOp::In(_)) {
+                    format!("{folded} IN ({list})")
+                } else {
+                    format!("({not_blank} AND {folded} NOT IN ({list}))")
+                }
+            }
+            FieldOp::IsBlank => format!("({column} IS NULL OR trim({column}) = '')"),
+            FieldOp::IsNotBlank => format!("({column} IS NOT NULL AND trim({column}) <> '')"),
+            _ => "0".to_owned(),
+        }
+    }
+
+    /// Numbers; `scale` turns the value into the stored unit (cents).
+    fn number_op(&mut self, column: &str, op: &FieldOp, scale: f64) -> String {
+        let value = |this: &mut Self, n: f64| this.bind((n * scale * 1e6).round() / 1e6);
+        match op {
+            FieldOp::Compare(cmp, n) => format!("{column} {} {}", cmp.sql(), value(self, *n)),
+            FieldOp::Between(a, b) => format!(
+                "{column} BETWEEN {} AND {}",
+                value(self, *a),
+                value(self, *b)
+            ),
+            FieldOp::IsBlank => format!("{column} IS NULL"),
+            FieldOp::IsNotBlank => format!("{column} IS NOT NULL"),
+            _ => "0".to_owned(),
+        }
+    }
+
+    /// The calendar days `first..=last` (either open) as a predicate.
+    fn day_range(
+        &mut self,
+        column: &str,
+        repr: DateRepr,
+        first: Option<NaiveDate>,
+        last: Option<NaiveDate>,
+    ) -> String {
+        let mut parts = vec![format!("{column} IS NOT NULL")];
+        match repr {
+            DateRepr::Text => {
+                parts.push(format!("{column} <> ''"));
+                if let Some(first) = first {
+                    parts.push(format!("{column} >= {}", self.bind(first.to_string())));
+                }
+                if let Some(last) = last {
+                    parts.push(format!("{column} <= {}", self.bind(last.to_string())));
+                }
+            }
+            DateRepr::Instant => {
+                if let Some(first) = first {
+                    let start = self.day_start(first);
+                    parts.push(format!("{column} >= {}", self.bind(start)));
+                }
+                if let Some(last) = last {
+                    let end = self.day_start(last + chrono::Days::new(1));
+                    parts.push(format!("{column} < {}", self.bind(end)));
+                }
+            }
+        }
+        format!("({})", parts.join(" AND "))
+    }
+
+    fn date_op(&mut self, column: &str, repr: DateRepr, op: &FieldOp) -> String {
+        let day =
+            |d: NaiveDate, n: i64| d.checked_add_signed(chrono::Duration::days(n)).unwrap_or(d);
+        let as_of = self.as_of;
+        match op {
+            FieldOp::Before(d) => self.day_range(column, repr, None, Some(day(*d, -1))),
+            FieldOp::After(d) => self.day_range(column, repr, Some(day(*d, 1)), None),
+            FieldOp::On(d) => self.day_range(column, repr, Some(*d), Some(*d)),
+            FieldOp::DatesBetween(a, b) => self.day_range(column, repr, Some(*a), Some(*b)),
+            FieldOp::InLast(span) => {
+                self.day_range(column, repr, Some(span.before(as_of)), Some(as_of))
+            }
+            FieldOp::MoreThanAgo(span) => {
+                self.day_range(column, repr, None, Some(day(span.before(as_of), -1)))
+            }
+            FieldOp::InNext(span) => {
+                self.day_range(column, repr, Some(as_of), Some(span.after(as_of)))
+            }
+            FieldOp::AnniversaryInNext(span) => {
+                let end = span.after(as_of);
+                let mut month_days: Vec<String> = Vec::new();
+                let mut d = as_of;
+                while d <= end && month_days.len() < 366 {
+                    month_days.push(d.format("%m-%d").to_string());
+                    // A 29 February birthday is celebrated on the 28th in other years.
+                    if d.format("%m-%d").to_string() == "02-28"
+                        && NaiveDate::from_ymd_opt(chrono::Datelike::year(&d), 2, 29).is_none()
+                    {
+                        month_days.push("02-29".to_owned());
+                    }
+                    d = day(d, 1);
+                }
+                let month_day = match repr {
+                    DateRepr::Text => format!("substr({column}, 6, 5)"),
+                    DateRepr::Instant => format!("strftime('%m-%d', {column}, 'unixepoch')"),
+                };
+                let list: Vec<String> = month_days.into_iter().map(|md| self.bind(md)).collect();
+                format!(
+                    "({column} IS NOT NULL AND {month_day} IN ({}))",
+                    list.join(", ")
+                )
+            }
+            FieldOp::IsBlank => match repr {
+                DateRepr::Text => format!("({column} IS NULL OR {column} = '')"),
+                DateRepr::Instant => format!("{column} IS NULL"),
+            },
+            FieldOp::IsNotBlank => match repr {
+                DateRepr::Text => format!("({column} IS NOT NULL AND {column} <> '')"),
+                DateRepr::Instant => format!("{column} IS NOT NULL"),
+            },
+            _ => "0".to_owned(),
+        }
+    }
+
+    /// "days since last order" compared to a number, as a range of days.
+    fn days_since(&mut self, op: &FieldOp) -> String {
+        let column = "m.last_order_at";
+        let as_of = self.as_of;
+        let ago = |k: i64| {
+            as_of
+                .checked_sub_signed(chrono::Duration::days(k))
+                .unwrap_or(as_of)
+        };
+        match op {
+            FieldOp::Compare(cmp, k) => {
+                let (floor, ceil) = (k.floor() as i64, k.ceil() as i64);
+                let whole = floor == ceil;
+                match cmp {
+                    Cmp::Eq if whole => self.day_range(
+                        column,
+                        DateRepr::Instant,
+                        Some(ago(floor)),
+                        Some(ago(floor)),
+                    ),
+                    Cmp::Eq => "0".to_owned(),
+                    Cmp::Ne => {
+                        let on = if whole {
+                            self.day_range(
+                                column,
+                                DateRepr::Instant,
+                                Some(ago(floor)),
+                                Some(ago(floor)),
+                            )
+                        } else {
+                            "0".to_owned()
+                        };
+                        format!("({column} IS NOT NULL AND NOT {on})")
+                    }
+                    // days < k  ⇔  days ≤ ceil(k) − 1
+                    Cmp::Lt => self.day_range(column, DateRepr::Instant, Some(ago(ceil - 1)), None),
+                    Cmp::Le => self.day_range(column, DateRepr::Instant, Some(ago(floor)), None),
+                    Cmp::Gt => {
+                        self.day_range(column, DateRepr::Instant, None, Some(ago(floor + 1)))
+                    }
+                    Cmp::Ge => self.day_range(column, DateRepr::Instant, None, Some(ago(ceil))),
+                }
+            }
+            FieldOp::Between(a, b) => self.day_range(
+                column,
+                DateRepr::Instant,
+                Some(ago(b.floor() as i64)),
+                Some(ago(a.ceil() as i64)),
+            ),
+            FieldOp::IsBlank => format!("{column} IS NULL"),
+            FieldOp::IsNotBlank => format!("{column} IS NOT NULL"),
+            _ => "0".to_owned(),
+        }
+    }
+
+    fn window(&mut self, column: &str, window: &Window) -> String {
+        let as_of = self.as_of;
+        let range = |this: &mut Self, a: Option<NaiveDate>, b: Option<NaiveDate>| {
+            format!(" AND {}", this.day_range(column, DateRepr::Instant, a, b))
+        };
+        match window {
+            Window::AllTime => String::new(),
+            Window::Last(span) => range(self, Some(span.before(as_of)), Some(as_of)),
+            Window::BetweenAgo { from, to, unit } => {
+                let older = crate::domain::segment::Span {
+                    amount: *from,
+                    unit: *unit,
+                }
+                .before(as_of);
+                let newer = crate::domain::segment::Span {
+                    amount: *to,
+                    unit: *unit,
+                }
+                .before(as_of);
+                range(self, Some(older), Some(newer))
+            }
+            Window::Before(d) => range(self, None, d.pred_opt()),
+            Window::After(d) => range(self, d.succ_opt(), None),
+            Window::Between(a, b) => range(self, Some(*a), Some(*b)),
+        }
+    }
+
+    fn activity(&mut self, activity: &Activity) -> String {
+        let measured = match &activity.event_kind {
+            None => {
+                let measure = if activity.sum {
+                    "coalesce(sum(o.total_cents), 0)"
+                } else {
+                    "count(*)"
+                };
+                let mut sql = format!("(SELECT {measure} FROM orders o WHERE o.contact_id = c.id");
+                sql.push_str(&self.window("o.ordered_at", &activity.window));
+                for filter in &activity.filters {
+                    let column = match filter.property.as_str() {
+                        "sku" => "p.sku",
+                        "product" => "p.name",
+                        _ => "p.category",
+                    };
+                    let test = self.text_op(column, &filter.op);
+                    sql.push_str(&format!(
+                        " AND EXISTS (SELECT 1 FROM order_items i JOIN products p ON p.id = i.product_id \
+                         WHERE i.order_id = o.id AND {test})"
+                    ));
+                }
+                sql.push(')');
+                sql
+            }
+            Some(kind) => {
+                let measure = if activity.sum {
+                    "coalesce(sum(e.value), 0)"
+                } else {
+                    "count(*)"
+                };
+                let mut sql = format!(
+                    "(SELECT {measure} FROM events e LEFT JOIN campaigns cp ON cp.id = e.campaign_id \
+                     WHERE e.contact_id = c.id AND e.kind = {}",
+                    self.bind(kind.clone())
+                );
+                sql.push_str(&self.window("e.occurred_at", &activity.window));
+                for filter in &activity.filters {
+                    let column = if filter.property == "campaign" {
+                        "cp.name"
+                    } else {
+                        "e.variant"
+                    };
+                    let test = self.text_op(column, &filter.op);
+                    sql.push_str(&format!(" AND {test}"));
+                }
+                sql.push(')');
+                sql
+            }
+        };
+        let scale = if activity.sum && activity.event_kind.is_none() {
+            100.0
+        } else {
+            1.0
+        };
+        self.number_op(&measured, &activity.op, scale)
+    }
+}
+
+const FROM: &str = "FROM contacts c LEFT JOIN contact_metrics m ON m.contact_id = c.id";
+
+impl Store {
+    /// What segment validation needs: custom fields and saved segments.
+    pub fn segment_schema(&self) -> Result<Schema> {
+        let mut segments = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name, definition_json FROM segments")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (name, json) = row?;
+            if let Ok(value) = serde_json::from_str(&json) {
+                segments.insert(name.to_lowercase(), value);
+            }
+        }
+        Ok(Schema {
+            custom_fields: self.custom_fields()?,
+            segments,
+        })
+    }
+
+    fn compiler(&self, as_of: NaiveDate) -> Result<Compiler> {
+        let tz = parse_time_zone(&self.settings()?.time_zone);
+        Ok(Compiler {
+            params: Vec::new(),
+            as_of,
+            tz,
+        })
+    }
+
+    fn count_where(&self, expr: &str, params: Vec<Value>) -> Result<i64> {
+        let sql = format!("SELECT count(*) {FROM} WHERE {expr}");
+        let mut stmt = self.conn.prepare(&sql)?;
+        stmt.query_row(params_from_iter(params), |r| r.get(0))
+            .map_err(map_interrupt)
+    }
+
+    /// Counts a segment as of `as_of`, with each top-level condition on its
+    /// own and (for an "all" segment) cumulatively.
+    pub fn segment_counts(&self, segment: &Segment, as_of: NaiveDate) -> Result<SegmentCounts> {
+        let mut compiler = self.compiler(as_of)?;
+        let expr = compiler.group(&segment.root);
+        let count = self.count_where(&expr, compiler.params)?;
+        let mut conditions = Vec::new();
+        for (i, condition) in segment.root.conditions.iter().enumerate() {
+            let mut alone = self.compiler(as_of)?;
+            let expr = alone.condition(condition);
+            let n = self.count_where(&expr, alone.params)?;
+            let cumulative = if segment.root.matching == Match::All {
+                let prefix = Group {
+                    matching: Match::All,
+                    conditions: segment.root.conditions[..=i].to_vec(),
+                };
+                let mut together = self.compiler(as_of)?;
+                let expr = together.group(&prefix);
+                Some(self.count_where(&expr, together.params)?)
+            } else {
+                None
+            };
+            conditions.push(ConditionCount {
+                description: describe(condition),
+                count: n,
+                cumulative,
+            });
+        }
+        Ok(SegmentCounts { count, conditions })
+    }
+
+    /// The ids of a segment's members, in id order.
+    pub fn segment_members(&self, segment: &Segment, as_of: NaiveDate) -> Result<Vec<ContactId>> {
+        let mut compiler = self.compiler(as_of)?;
+        let expr = compiler.group(&segment.root);
+        let sql = format!("SELECT c.id {FROM} WHERE {expr} ORDER BY c.id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let ids = stmt
+            .query_map(params_from_iter(compiler.params), |r| {
+                r.get(0).map(ContactId)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(map_interrupt)?;
+        Ok(ids)
+    }
+
+    /// Saves a segment definition under its name, replacing one of the same
+    /// name (case-insensitive). Returns whether it replaced one.
+    pub fn save_segment(&mut self, name: &str, definition_json: &str, now: i64) -> Result<bool> {
+        let existing: Option<i64> = self
+            .conn
+            .query_row("SELECT id FROM segments WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match existing {
+            Some(id) => {
+                self.conn.execute(
+                    "UPDATE segments SET name = ?1, definition_json = ?2, updated_at = ?3 WHERE id = ?4",
+                    params![name, definition_json, now, id],
+                )?;
+                Ok(true)
+            }
+            None => {
+                self.conn.execute(
+                    "INSERT INTO segments (name, definition_json, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+                    params![name, definition_json, now],
+                )?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Saved segments: name and definition, by name.
+    pub fn segments(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name, definition_json FROM segments ORDER BY name COLLATE NOCASE",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+}
