@@ -198,6 +198,8 @@ impl Store {
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn.pragma_update(None, "cache_size", -32_000)?;
+        // Sorts and segment counts use temporary tables; keep them off disk.
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // Segments compare text trimmed and case-insensitively, with full
         // Unicode case folding (SQLite's lower() folds ASCII only).

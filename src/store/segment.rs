@@ -481,33 +481,63 @@ impl Store {
     }
 
     /// Counts a segment as of `as_of`, with each top-level condition on its
-    /// own and (for an "all" segment) cumulatively.
+    /// own and (for an "all" segment) cumulatively. One pass over the
+    /// contacts evaluates every condition once; the counts are sums of the
+    /// resulting 0/1 flags.
     pub fn segment_counts(&self, segment: &Segment, as_of: NaiveDate) -> Result<SegmentCounts> {
-        let mut compiler = self.compiler(as_of)?;
-        let expr = compiler.group(&segment.root);
-        let count = self.count_where(&expr, compiler.params)?;
-        let mut conditions = Vec::new();
-        for (i, condition) in segment.root.conditions.iter().enumerate() {
-            let mut alone = self.compiler(as_of)?;
-            let expr = alone.condition(condition);
-            let n = self.count_where(&expr, alone.params)?;
-            let cumulative = if segment.root.matching == Match::All {
-                let prefix = Group {
-                    matching: Match::All,
-                    conditions: segment.root.conditions[..=i].to_vec(),
-                };
-                let mut together = self.compiler(as_of)?;
-                let expr = together.group(&prefix);
-                Some(self.count_where(&expr, together.params)?)
-            } else {
-                None
-            };
-            conditions.push(ConditionCount {
-                description: describe(condition),
-                count: n,
-                cumulative,
+        let conditions = &segment.root.conditions;
+        if conditions.is_empty() {
+            let mut compiler = self.compiler(as_of)?;
+            let expr = compiler.group(&segment.root);
+            let count = self.count_where(&expr, compiler.params)?;
+            return Ok(SegmentCounts {
+                count,
+                conditions: Vec::new(),
             });
         }
+        let mut compiler = self.compiler(as_of)?;
+        let flags: Vec<String> = conditions
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{} AS f{i}", compiler.condition(c)))
+            .collect();
+        let names: Vec<String> = (0..conditions.len()).map(|i| format!("f{i}")).collect();
+        let mut sums: Vec<String> = names.iter().map(|f| format!("sum({f})")).collect();
+        let all = segment.root.matching == Match::All;
+        if all {
+            sums.extend((1..names.len()).map(|k| format!("sum({})", names[..=k].join(" AND "))));
+        }
+        let total = match segment.root.matching {
+            Match::All => names.join(" AND "),
+            Match::Any => names.join(" OR "),
+            Match::None => format!("NOT ({})", names.join(" OR ")),
+        };
+        sums.push(format!("sum({total})"));
+        // MATERIALIZED keeps SQLite from copying each condition into every sum.
+        let sql = format!(
+            "WITH flags AS MATERIALIZED (SELECT {} {FROM}) SELECT {} FROM flags",
+            flags.join(", "),
+            sums.join(", ")
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let values: Vec<i64> = stmt
+            .query_row(params_from_iter(compiler.params), |row| {
+                (0..sums.len())
+                    .map(|i| Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0)))
+                    .collect()
+            })
+            .map_err(map_interrupt)?;
+        let n = conditions.len();
+        let count = values[values.len() - 1];
+        let conditions = conditions
+            .iter()
+            .enumerate()
+            .map(|(i, condition)| ConditionCount {
+                description: describe(condition),
+                count: values[i],
+                cumulative: all.then(|| if i == 0 { values[0] } else { values[n + i - 1] }),
+            })
+            .collect();
         Ok(SegmentCounts { count, conditions })
     }
 

@@ -17,6 +17,8 @@ fn plan(screen: Screen) -> &'static [&'static str] {
             "See live counts for the whole segment and for each condition, a plain-language \
              read-back, and why any one contact is in or out.",
             "Share segments as .segment.json files and export their members as CSV.",
+            "The engine is ready on the command line today: tailor segment count, export, \
+             save and list.",
         ],
         Screen::Templates => &[
             "Write email and landing-page templates with merge fields, conditions and loops \
