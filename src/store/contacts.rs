@@ -181,7 +181,12 @@ impl Store {
         if nullable {
             sql.push_str(&format!("({key}) IS NULL OR ({key}) = '', "));
         }
-        sql.push_str(&format!("{key} {direction}, c.id {direction}"));
+        sql.push_str(&format!("{key} {direction}, "));
+        // People with the same last name are listed by first name.
+        if query.sort.column == ContactColumn::LastName {
+            sql.push_str(&format!("c.first_name COLLATE NOCASE {direction}, "));
+        }
+        sql.push_str(&format!("c.id {direction}"));
         self.query_ids(&sql, params)
     }
 

@@ -205,6 +205,18 @@ fn sorting_orders_values_with_blanks_last() {
     // SQLite's NOCASE folds ASCII only; compare on ASCII-folded names.
     let ascii: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
     assert!(ascii.windows(2).all(|w| w[0] <= w[1]));
+    // Within a last name, first names are in order.
+    let full: Vec<(String, String)> = by_last_name
+        .iter()
+        .map(|r| {
+            let fold = |v: &Option<String>| v.clone().unwrap_or_default().to_ascii_lowercase();
+            (fold(&r.last_name), fold(&r.first_name))
+        })
+        .collect();
+    assert!(
+        full.windows(2).all(|w| w[0] <= w[1]),
+        "last, then first name"
+    );
 
     let fields = store.custom_fields().expect("fields");
     let tier = fields
