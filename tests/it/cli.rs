@@ -6,6 +6,27 @@ fn tailor() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tailor"))
 }
 
+/// Writes a demo workspace of `n` contacts with the CLI.
+fn demo(path: &std::path::Path, n: u32) {
+    let output = tailor()
+        .args([
+            "demo",
+            "--as-of",
+            "2026-06-30",
+            "--contacts",
+            &n.to_string(),
+            "--out",
+        ])
+        .arg(path)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 fn json(output: &std::process::Output) -> serde_json::Value {
     assert!(
         output.status.success(),
@@ -105,12 +126,7 @@ fn help_lists_the_commands() {
 fn import_json_summary_has_the_documented_keys() {
     let dir = tempfile::tempdir().expect("temp dir");
     let workspace = dir.path().join("w.tailor");
-    let created = tailor()
-        .args(["demo", "--contacts", "20", "--as-of", "2026-06-30", "--out"])
-        .arg(&workspace)
-        .output()
-        .expect("runs");
-    assert!(created.status.success());
+    demo(&workspace, 20);
     let file = dir.path().join("people.csv");
     std::fs::write(
         &file,
@@ -151,19 +167,7 @@ fn import_json_summary_has_the_documented_keys() {
 fn killing_an_import_midway_leaves_the_workspace_as_it_was() {
     let dir = tempfile::tempdir().expect("temp dir");
     let workspace = dir.path().join("w.tailor");
-    let created = tailor()
-        .args([
-            "demo",
-            "--contacts",
-            "100",
-            "--as-of",
-            "2026-06-30",
-            "--out",
-        ])
-        .arg(&workspace)
-        .output()
-        .expect("runs");
-    assert!(created.status.success());
+    demo(&workspace, 100);
     let file = dir.path().join("big.csv");
     let mut text = String::with_capacity(400_000 * 40);
     text.push_str("email,first name,last name,city\n");
@@ -223,19 +227,7 @@ fn killing_an_import_midway_leaves_the_workspace_as_it_was() {
 fn contacts_export_round_trips_and_neutralises_formulas() {
     let dir = tempfile::tempdir().expect("temp dir");
     let workspace = dir.path().join("w.tailor");
-    let created = tailor()
-        .args([
-            "demo",
-            "--contacts",
-            "200",
-            "--as-of",
-            "2026-06-30",
-            "--out",
-        ])
-        .arg(&workspace)
-        .output()
-        .expect("runs");
-    assert!(created.status.success());
+    demo(&workspace, 200);
     let evil = dir.path().join("evil.csv");
     std::fs::write(&evil, "email,first name,last name,phone\nevil@example.com,=HYPERLINK(\"http://x\"),@SUM(A1),+49 30 123\n")
         .expect("write");
@@ -287,12 +279,7 @@ fn contacts_export_round_trips_and_neutralises_formulas() {
 
     // The export imports back into an empty workspace with the same people.
     let copy = dir.path().join("copy.tailor");
-    let empty = tailor()
-        .args(["demo", "--contacts", "0", "--as-of", "2026-06-30", "--out"])
-        .arg(&copy)
-        .output()
-        .expect("runs");
-    assert!(empty.status.success());
+    demo(&copy, 0);
     let back = json(
         &tailor()
             .args([
@@ -322,19 +309,7 @@ fn contacts_export_round_trips_and_neutralises_formulas() {
 fn segment_count_save_list_and_export() {
     let dir = tempfile::tempdir().expect("temp dir");
     let workspace = dir.path().join("w.tailor");
-    let created = tailor()
-        .args([
-            "demo",
-            "--contacts",
-            "300",
-            "--as-of",
-            "2026-06-30",
-            "--out",
-        ])
-        .arg(&workspace)
-        .output()
-        .expect("runs");
-    assert!(created.status.success());
+    demo(&workspace, 300);
     let file = dir.path().join("buyers.segment.json");
     std::fs::write(
         &file,

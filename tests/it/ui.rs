@@ -184,6 +184,40 @@ fn column_chooser_adds_custom_fields() {
     );
 }
 
+/// Opens the import wizard from the Contacts toolbar, as `kind`, types the
+/// file's path and reads it.
+fn open_wizard_on(
+    harness: &mut Harness<'static, TailorApp>,
+    kind: Option<&str>,
+    file: &std::path::Path,
+) {
+    harness
+        .get_by_role_and_label(Role::Button, "Import…")
+        .click();
+    harness.run_steps(6);
+    if let Some(kind) = kind {
+        harness
+            .get_by_role_and_label(Role::RadioButton, kind)
+            .click();
+        harness.run_steps(6);
+    }
+    harness.get_by_label("File path").click();
+    harness.run_steps(1);
+    harness
+        .get_by_label("File path")
+        .type_text(&file.display().to_string());
+    harness.run_steps(6);
+    harness.get_by_label("Read file").click();
+    harness.run_steps(2);
+    let read = harness.state_mut().wait_until(WAIT, |s| {
+        s.import
+            .as_ref()
+            .is_some_and(|w| !w.loading && w.preview.is_some())
+    });
+    assert!(read, "the preview was read");
+    harness.run_steps(6);
+}
+
 #[test]
 fn import_wizard_runs_end_to_end_and_can_undo() {
     let shop = demo_workspace(50, 1);
@@ -194,25 +228,7 @@ fn import_wizard_runs_end_to_end_and_can_undo() {
     )
     .expect("write");
     let mut harness = studio(&shop.path);
-    harness
-        .get_by_role_and_label(Role::Button, "Import…")
-        .click();
-    harness.run_steps(3);
-    harness.get_by_label("File path").click();
-    harness.run_steps(1);
-    harness
-        .get_by_label("File path")
-        .type_text(&file.display().to_string());
-    harness.run_steps(6);
-    harness.get_by_label("Read file").click();
-    harness.run_steps(6);
-    let read = harness.state_mut().wait_until(WAIT, |s| {
-        s.import
-            .as_ref()
-            .is_some_and(|w| !w.loading && w.preview.is_some())
-    });
-    assert!(read, "the preview was read");
-    harness.run_steps(6);
+    open_wizard_on(&mut harness, None, &file);
     // The preview shows how the file was read.
     harness.get_by_label("Encoding");
     harness.get_by_label("Delimiter");
@@ -326,28 +342,7 @@ fn import_wizard_imports_orders_and_updates_the_metrics() {
     )
     .expect("write");
     let mut harness = studio(&shop.path);
-    harness
-        .get_by_role_and_label(Role::Button, "Import…")
-        .click();
-    harness.run_steps(6);
-    harness
-        .get_by_role_and_label(Role::RadioButton, "Orders")
-        .click();
-    harness.run_steps(6);
-    harness.get_by_label("File path").click();
-    harness.run_steps(1);
-    harness
-        .get_by_label("File path")
-        .type_text(&file.display().to_string());
-    harness.run_steps(6);
-    harness.get_by_label("Read file").click();
-    harness.run_steps(2);
-    assert!(harness.state_mut().wait_until(WAIT, |s| {
-        s.import
-            .as_ref()
-            .is_some_and(|w| w.preview.is_some() && !w.loading)
-    }));
-    harness.run_steps(6);
+    open_wizard_on(&mut harness, Some("Orders"), &file);
     harness.get_by_label("Next").click();
     harness.run_steps(6);
     // Orders are mapped by their headers; the step shows how.
