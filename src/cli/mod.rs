@@ -637,6 +637,14 @@ pub enum SegmentCommand {
         #[arg(long, value_name = "FILE.csv")]
         out: PathBuf,
     },
+    /// Show which conditions one contact meets, and whether it is in the segment
+    Explain {
+        #[command(flatten)]
+        segment: SegmentArgs,
+        /// The contact's email
+        #[arg(long)]
+        email: String,
+    },
     /// Save a segment file in the workspace (replacing one of the same name)
     Save {
         /// The segment file
@@ -759,6 +767,38 @@ fn segment_cmd(command: SegmentCommand) -> anyhow::Result<()> {
                 segment.name,
                 out.display()
             );
+        }
+        SegmentCommand::Explain {
+            segment: args,
+            email,
+        } => {
+            let (store, segment, as_of) = load_segment(&args)?;
+            let contact = store
+                .contact_by_email(&email)?
+                .ok_or_else(|| anyhow::anyhow!("no contact with email {email:?}"))?;
+            let (reasons, member) = store.segment_explain(&segment, contact, as_of)?;
+            if args.json {
+                let conditions: Vec<serde_json::Value> = reasons
+                    .iter()
+                    .map(|(description, met)| serde_json::json!({"description": description, "met": met}))
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::json!({"member": member, "conditions": conditions})
+                );
+            } else {
+                println!(
+                    "{email} is {} {}",
+                    if member { "in" } else { "not in" },
+                    segment.name
+                );
+                for (description, met) in reasons {
+                    println!(
+                        "  {} {description}",
+                        if met { "meets:   " } else { "fails:   " }
+                    );
+                }
+            }
         }
         SegmentCommand::Save { file, workspace } => {
             let mut store = Store::open(&workspace)?;

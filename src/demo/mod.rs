@@ -152,6 +152,9 @@ pub fn generate(
             load.add_campaign(name).map(|id| (id, sent_at, *ab))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    for starter in crate::domain::segment::STARTERS {
+        load.add_segment(starter, end)?;
+    }
     let tag_vip = load.add_tag("vip")?;
     let tag_club = load.add_tag("coffee-club")?;
     let tag_tea = load.add_tag("tea-lover")?;

@@ -863,3 +863,18 @@ pub fn custom_fields_used(group: &Group, out: &mut Vec<CustomFieldId>) {
         }
     }
 }
+
+/// Ready-made segments from the brief, saved in every demo workspace and
+/// offered as starting points: new vs returning customers, bought in the
+/// last 90 days vs not, lapsed VIPs, birthdays in the next 14 days, engaged
+/// but never bought, and the unsubscribed (for suppression).
+pub const STARTERS: [&str; 8] = [
+    include_str!("../../assets/segments/new-customers.segment.json"),
+    include_str!("../../assets/segments/returning-customers.segment.json"),
+    include_str!("../../assets/segments/bought-last-90-days.segment.json"),
+    include_str!("../../assets/segments/not-bought-last-90-days.segment.json"),
+    include_str!("../../assets/segments/lapsed-vips.segment.json"),
+    include_str!("../../assets/segments/birthday-next-14-days.segment.json"),
+    include_str!("../../assets/segments/engaged-never-bought.segment.json"),
+    include_str!("../../assets/segments/unsubscribed-suppression.segment.json"),
+];

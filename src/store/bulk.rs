@@ -259,6 +259,20 @@ impl BulkLoad {
         Ok(conn.last_insert_rowid())
     }
 
+    /// Saves a segment definition (its name is read from the JSON).
+    pub fn add_segment(&mut self, definition_json: &str, now: i64) -> Result<()> {
+        let name = serde_json::from_str::<serde_json::Value>(definition_json)
+            .ok()
+            .and_then(|v| v["name"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| "Segment".to_owned());
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT INTO segments (name, definition_json, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+            params![name, definition_json, now],
+        )?;
+        Ok(())
+    }
+
     /// Inserts an order (its lines follow with [`BulkLoad::add_order_item`]).
     pub fn add_order(&mut self, order: &NewOrder) -> Result<OrderId> {
         let conn = self.conn()?;

@@ -541,6 +541,45 @@ impl Store {
         Ok(SegmentCounts { count, conditions })
     }
 
+    /// Why one contact is in or out: each top-level condition with whether
+    /// the contact meets it, and whether it is in the segment.
+    pub fn segment_explain(
+        &self,
+        segment: &Segment,
+        contact: ContactId,
+        as_of: NaiveDate,
+    ) -> Result<(Vec<(String, bool)>, bool)> {
+        let mut compiler = self.compiler(as_of)?;
+        let mut columns: Vec<String> = segment
+            .root
+            .conditions
+            .iter()
+            .map(|c| compiler.condition(c))
+            .collect();
+        columns.push(compiler.group(&segment.root));
+        let id = compiler.bind(contact.0);
+        let sql = format!("SELECT {} {FROM} WHERE c.id = {id}", columns.join(", "));
+        let mut stmt = self.conn.prepare(&sql)?;
+        let flags: Vec<bool> = stmt
+            .query_row(params_from_iter(compiler.params), |row| {
+                (0..columns.len())
+                    .map(|i| Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0) != 0))
+                    .collect()
+            })
+            .optional()
+            .map_err(map_interrupt)?
+            .unwrap_or_default();
+        let member = flags.last().copied().unwrap_or(false);
+        let reasons = segment
+            .root
+            .conditions
+            .iter()
+            .zip(flags)
+            .map(|(condition, met)| (describe(condition), met))
+            .collect();
+        Ok((reasons, member))
+    }
+
     /// The ids of a segment's members, in id order.
     pub fn segment_members(&self, segment: &Segment, as_of: NaiveDate) -> Result<Vec<ContactId>> {
         let mut compiler = self.compiler(as_of)?;

@@ -503,3 +503,75 @@ fn read_back_is_a_sentence() {
         "Contacts who are in Germany or France and are subscribed and placed at least 2 orders in the last 365 days"
     );
 }
+
+#[test]
+fn demo_workspaces_carry_the_starter_segments() {
+    let f = fixture();
+    let saved = f.store.segments().expect("segments");
+    assert_eq!(saved.len(), tailor::domain::segment::STARTERS.len());
+    let schema = f.store.segment_schema().expect("schema");
+    for (name, json) in &saved {
+        let segment = parse_segment(json, &schema).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(&segment.name, name);
+        f.store.segment_counts(&segment, as_of()).expect("counts");
+    }
+    let by_name = |name: &str| {
+        saved
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, j)| j.clone())
+            .expect(name)
+    };
+    f.expect(&by_name("Returning customers"), |r| r.order_count >= 2);
+    f.expect(&by_name("Unsubscribed (suppression list)"), |r| {
+        r.consent == Some(Consent::Unsubscribed)
+    });
+    let recent = as_of() - chrono::Duration::days(90);
+    let bought = f.expect(&by_name("Bought in the last 90 days"), |r| {
+        r.last_order_at.is_some_and(|at| f.day(at) >= recent)
+    });
+    let not_bought = f.expect(
+        &by_name("Customers who have not bought in the last 90 days"),
+        |r| r.order_count >= 1 && r.last_order_at.is_some_and(|at| f.day(at) < recent),
+    );
+    let customers = f.rows.iter().filter(|r| r.order_count >= 1).count() as i64;
+    assert_eq!(
+        bought + not_bought,
+        customers,
+        "the two starters split the customers"
+    );
+}
+
+#[test]
+fn explain_says_which_conditions_a_contact_meets() {
+    let f = fixture();
+    let schema = f.store.segment_schema().expect("schema");
+    let segment = parse_segment(
+        &segment(r#"{"consent": "subscribed"}, {"field": "order_count", "op": ">=", "value": 2}"#),
+        &schema,
+    )
+    .expect("valid");
+    let members = f.store.segment_members(&segment, as_of()).expect("members");
+    assert!(!members.is_empty());
+    let (reasons, member) = f
+        .store
+        .segment_explain(&segment, members[0], as_of())
+        .expect("explain");
+    assert!(member);
+    assert!(reasons.iter().all(|(_, met)| *met));
+    let outsider = f
+        .rows
+        .iter()
+        .find(|r| r.consent == Some(Consent::Subscribed) && r.order_count == 0)
+        .expect("a subscriber who never bought");
+    let (reasons, member) = f
+        .store
+        .segment_explain(&segment, outsider.id, as_of())
+        .expect("explain");
+    assert!(!member);
+    assert_eq!(
+        reasons.iter().map(|(_, met)| *met).collect::<Vec<_>>(),
+        [true, false]
+    );
+    assert_eq!(reasons[1].0, "have order count that is at least 2");
+}
