@@ -18,7 +18,7 @@ use crate::jobs::worker::{self, Notifier, Request, StoreWorker};
 use crate::jobs::{CancelToken, Progress, spawn_named};
 use crate::state::{
     AppState, ContactsView, ImportStep, ImportWizard, JobStatus, Notice, PAGE_SIZE, Preferences,
-    ThemeChoice,
+    Screen, ThemeChoice,
 };
 
 /// The eframe storage key of [`Preferences`].
@@ -136,7 +136,13 @@ impl TailorApp {
     /// Applies one command.
     pub fn apply(&mut self, command: Command) {
         match command {
-            Command::Navigate(screen) => self.state.screen = screen,
+            Command::Navigate(screen) => {
+                self.state.screen = screen;
+                if screen == Screen::Segments {
+                    self.count_segments();
+                }
+            }
+            Command::RefreshSegments => self.count_segments(),
             Command::SetSearch(text) => {
                 if text != self.state.contacts.search {
                     self.state.contacts.search = text;
@@ -301,6 +307,21 @@ impl TailorApp {
             message: String::new(),
             cancel,
         });
+    }
+
+    /// Lists the saved segments and counts them off the UI thread.
+    fn count_segments(&mut self) {
+        let Some(workspace) = self.state.workspace.as_ref().map(|w| w.path.clone()) else {
+            return;
+        };
+        for row in &mut self.state.segments {
+            row.count = None;
+        }
+        if let Err(e) =
+            worker::spawn_count_segments(workspace, self.state.as_of(), self.notifier.clone())
+        {
+            self.notice(true, format!("Could not count the segments: {e}"));
+        }
     }
 
     fn load_import_preview(&mut self) {
@@ -651,6 +672,12 @@ impl TailorApp {
                 }
             }
             Event::Notice { is_error, text } => self.notice(is_error, text),
+            Event::SegmentsListed(rows) => self.state.segments = rows,
+            Event::SegmentCounted { name, count } => {
+                if let Some(row) = self.state.segments.iter_mut().find(|r| r.name == name) {
+                    row.count = Some(count);
+                }
+            }
             Event::DialogClosed { action, path } => {
                 self.dialog_open = false;
                 if let Some(path) = path {

@@ -9,7 +9,7 @@ use crate::import::mapping::Target;
 use crate::import::values::DateOrder;
 use crate::import::{DuplicatePolicy, ImportKind, ImportPreview};
 use crate::jobs::Progress;
-use crate::state::{ImportOutcome, ImportStep, Screen, ThemeChoice};
+use crate::state::{ImportOutcome, ImportStep, Screen, SegmentRow, ThemeChoice};
 
 /// A request from the UI. Applied after the frame that emitted it.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +49,8 @@ pub enum Command {
     ImportGo(ImportStep),
     ImportRun,
     ImportUndo,
+    /// Count the saved segments again.
+    RefreshSegments,
 }
 
 /// What a chosen file path is for.
@@ -118,5 +120,12 @@ pub enum Event {
     Notice {
         is_error: bool,
         text: String,
+    },
+    /// The saved segments, before they are counted.
+    SegmentsListed(Vec<SegmentRow>),
+    /// One saved segment's count.
+    SegmentCounted {
+        name: String,
+        count: Result<i64, String>,
     },
 }

@@ -211,9 +211,21 @@ pub struct AppState {
     pub job: Option<JobStatus>,
     pub notice: Option<Notice>,
     pub import: Option<ImportWizard>,
+    /// The saved segments and their counts, for the Segments screen.
+    pub segments: Vec<SegmentRow>,
     pub prefs: Preferences,
     /// The real date, used when the workspace pins no `as_of`.
     pub today: NaiveDate,
+}
+
+/// A saved segment on the Segments screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SegmentRow {
+    pub name: String,
+    /// The plain-language read-back, or why the definition is invalid.
+    pub description: String,
+    /// `None` while counting.
+    pub count: Option<Result<i64, String>>,
 }
 
 impl AppState {
@@ -227,6 +239,7 @@ impl AppState {
             job: None,
             notice: None,
             import: None,
+            segments: Vec::new(),
             prefs,
             today,
         }

@@ -11,6 +11,7 @@ use super::{CancelToken, Progress, ProgressSink, spawn_named};
 use crate::command::{Event, JobKind};
 use crate::demo::{self, DemoError, DemoOptions};
 use crate::domain::money::group_thousands;
+use crate::domain::segment::{self, Segment};
 use crate::domain::{ContactId, ContactQuery, ImportRunId, WorkspaceSettings};
 use crate::import::events::{self, EventImportOptions};
 use crate::import::mapping::Mapping;
@@ -18,7 +19,7 @@ use crate::import::orders::{self, OrderImportOptions};
 use crate::import::read::ReadOptions;
 use crate::import::values::DateOrder;
 use crate::import::{self, ContactImportOptions, DuplicatePolicy, ImportError, ImportKind, Reject};
-use crate::state::ImportOutcome;
+use crate::state::{ImportOutcome, SegmentRow};
 use crate::store::{Interrupter, Store, StoreError};
 
 /// A request to the store worker.
@@ -511,5 +512,67 @@ pub fn spawn_write_rejects(
             },
         };
         notifier.send(event);
+    })
+}
+
+/// Lists and counts the saved segments on a thread of their own (with its
+/// own connection), so the contacts list stays responsive meanwhile.
+pub fn spawn_count_segments(
+    workspace: PathBuf,
+    as_of: chrono::NaiveDate,
+    notifier: Notifier,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    spawn_named("tailor-segments", move || {
+        let store = match Store::open(&workspace) {
+            Ok(store) => store,
+            Err(e) => {
+                notifier.send(Event::Notice {
+                    is_error: true,
+                    text: format!("{e:#}"),
+                });
+                return;
+            }
+        };
+        let (saved, schema) = match store
+            .segments()
+            .and_then(|s| store.segment_schema().map(|schema| (s, schema)))
+        {
+            Ok(found) => found,
+            Err(e) => {
+                notifier.send(Event::Notice {
+                    is_error: true,
+                    text: format!("{e:#}"),
+                });
+                return;
+            }
+        };
+        let parsed: Vec<(String, Result<Segment, String>)> = saved
+            .into_iter()
+            .map(|(name, json)| {
+                let segment = segment::parse_segment(&json, &schema).map_err(|e| format!("{e}"));
+                (name, segment)
+            })
+            .collect();
+        let rows = parsed
+            .iter()
+            .map(|(name, segment)| SegmentRow {
+                name: name.clone(),
+                description: match segment {
+                    Ok(segment) => segment::read_back(segment),
+                    Err(error) => format!("Invalid: {error}"),
+                },
+                count: segment.as_ref().err().map(|e| Err(e.clone())),
+            })
+            .collect();
+        notifier.send(Event::SegmentsListed(rows));
+        for (name, segment) in parsed {
+            if let Ok(segment) = segment {
+                let count = store
+                    .segment_counts(&segment, as_of)
+                    .map(|c| c.count)
+                    .map_err(|e| format!("{e:#}"));
+                notifier.send(Event::SegmentCounted { name, count });
+            }
+        }
     })
 }

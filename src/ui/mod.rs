@@ -4,6 +4,7 @@
 mod contacts;
 mod import;
 mod placeholder;
+mod segments;
 mod settings;
 mod shell;
 pub mod theme;
@@ -25,6 +26,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
         }
         match state.screen {
             Screen::Contacts => contacts::contacts_ui(ui, state, out),
+            Screen::Segments => segments::segments_ui(ui, state, out),
             Screen::Settings => settings::settings_ui(ui, state, out),
             other => placeholder::placeholder_ui(ui, other),
         }

@@ -10,16 +10,6 @@ use crate::state::Screen;
 /// What a screen will do, in the user's words.
 fn plan(screen: Screen) -> &'static [&'static str] {
     match screen {
-        Screen::Segments => &[
-            "Build segments visually from nested all / any / none groups of conditions: profile \
-             fields, consent, tags, orders and email activity in a time window, custom fields \
-             and other segments.",
-            "See live counts for the whole segment and for each condition, a plain-language \
-             read-back, and why any one contact is in or out.",
-            "Share segments as .segment.json files and export their members as CSV.",
-            "The engine is ready on the command line today: tailor segment count, export, \
-             save and list.",
-        ],
         Screen::Templates => &[
             "Write email and landing-page templates with merge fields, conditions and loops \
              (Jinja syntax), with linting for unknown fields and a coverage check that shows \
@@ -35,7 +25,7 @@ fn plan(screen: Screen) -> &'static [&'static str] {
              and read click-through, conversion and revenue per recipient as plots with \
              confidence intervals, p-values and the sample size you need.",
         ],
-        Screen::Contacts | Screen::Settings => &[],
+        Screen::Contacts | Screen::Segments | Screen::Settings => &[],
     }
 }
 

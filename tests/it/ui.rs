@@ -79,7 +79,7 @@ fn navigates_between_screens_by_label() {
 fn screens_not_built_yet_say_so() {
     let shop = demo_workspace(50, 1);
     let mut harness = studio(&shop.path);
-    harness.get_by_label("Segments").click();
+    harness.get_by_label("Templates").click();
     harness.run_steps(2);
     harness.get_by_label("Not built yet");
 }
@@ -372,4 +372,39 @@ fn import_wizard_imports_orders_and_updates_the_metrics() {
         )
         .expect("metrics");
     assert_eq!(spent, 2550);
+}
+
+#[test]
+fn segments_screen_lists_and_counts_the_saved_segments() {
+    let shop = demo_workspace(400, 4);
+    let mut harness = studio(&shop.path);
+    harness
+        .get_by_role_and_label(Role::Button, "Segments")
+        .click();
+    harness.run_steps(2);
+    let counted = harness.state_mut().wait_until(WAIT, |s| {
+        !s.segments.is_empty() && s.segments.iter().all(|row| row.count.is_some())
+    });
+    assert!(counted, "every saved segment was counted");
+    harness.run_steps(2);
+    harness.get_by_label("Returning customers");
+    harness.get_by_label("Contacts who have order count that is at least 2");
+    let returning = harness
+        .state()
+        .state()
+        .segments
+        .iter()
+        .find(|row| row.name == "Returning customers")
+        .and_then(|row| row.count.clone())
+        .expect("counted")
+        .expect("valid");
+    let expected: i64 = raw(&shop.path)
+        .query_row(
+            "SELECT count(*) FROM contact_metrics WHERE order_count >= 2",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(returning, expected);
+    harness.get_by_label(&expected.to_string());
 }
