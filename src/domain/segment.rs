@@ -768,72 +768,136 @@ pub fn describe(condition: &Condition) -> String {
         Condition::Field {
             field: FieldRef::Text(ContactField::Country),
             op: FieldOp::Is(v),
-        } => format!("are in {v}"),
+        } => {
+            format!("who are in {v}")
+        }
         Condition::Field {
             field: FieldRef::Text(ContactField::Country),
             op: FieldOp::In(v),
         } => {
-            format!("are in {}", v.join(" or "))
+            format!("who are in {}", v.join(" or "))
         }
-        Condition::Field { field, op } => format!(
-            "have {} that {}",
-            field.name().replace('_', " "),
-            op_words(op)
-        ),
-        Condition::Tag { tag, has: true } => format!("are tagged \"{tag}\""),
-        Condition::Tag { tag, has: false } => format!("are not tagged \"{tag}\""),
-        Condition::Consent(consent) => format!("are {}", consent.as_str()),
+        Condition::Field { field, op } => format!("whose {} {}", field_words(field), op_words(op)),
+        Condition::Tag { tag, has: true } => format!("who are tagged \"{tag}\""),
+        Condition::Tag { tag, has: false } => format!("who are not tagged \"{tag}\""),
+        Condition::Consent(consent) => format!("who are {}", consent.as_str()),
         Condition::Segment {
             name, inside: true, ..
-        } => format!("are in segment \"{name}\""),
+        } => format!("who are in segment \"{name}\""),
         Condition::Segment {
             name,
             inside: false,
             ..
-        } => format!("are not in segment \"{name}\""),
-        Condition::Activity(activity) => {
-            let what = match (&activity.event_kind, activity.sum) {
-                (None, false) => "placed".to_owned(),
-                (None, true) => "spent".to_owned(),
-                (Some(kind), false) => format!("had {}", kind.replace('_', " ")),
-                (Some(kind), true) => format!("had a total {} value", kind.replace('_', " ")),
-            };
-            let amount = match (&activity.op, activity.event_kind.is_none(), activity.sum) {
-                (FieldOp::Compare(Cmp::Eq, n), true, false) if *n == 0.0 => "no orders".to_owned(),
-                (FieldOp::Compare(Cmp::Eq, n), false, false) if *n == 0.0 => "none".to_owned(),
-                (FieldOp::Compare(cmp, n), true, false) => {
-                    format!(
-                        "{} {n} order{}",
-                        cmp.words(),
-                        if *n == 1.0 { "" } else { "s" }
-                    )
-                }
-                (FieldOp::Compare(cmp, n), _, true) => format!("{} {n}", cmp.words()),
-                (FieldOp::Compare(cmp, n), false, false) => format!("{} {n} times", cmp.words()),
-                (FieldOp::Between(a, b), _, _) => format!("between {a} and {b}"),
-                (other, _, _) => op_words(other),
-            };
-            let filters: Vec<String> = activity
-                .filters
-                .iter()
-                .map(|f| format!("{} {}", f.property, op_words(&f.op)))
-                .collect();
-            let filters = if filters.is_empty() {
-                String::new()
-            } else {
-                format!(" where {}", filters.join(" and "))
-            };
-            format!("{what} {amount}{}{filters}", window_words(&activity.window))
+        } => format!("who are not in segment \"{name}\""),
+        Condition::Activity(activity) => describe_activity(activity),
+    }
+}
+
+/// A field's name as words: "order count", "last order", "loyalty_tier".
+fn field_words(field: &FieldRef) -> String {
+    match field {
+        FieldRef::Text(f) => f.name().replace('_', " "),
+        FieldRef::Birthday => "birthday".to_owned(),
+        FieldRef::CreatedAt => "date added".to_owned(),
+        FieldRef::OrderCount => "order count".to_owned(),
+        FieldRef::TotalSpent => "total spent".to_owned(),
+        FieldRef::AverageOrderValue => "average order".to_owned(),
+        FieldRef::FirstOrderAt => "first order".to_owned(),
+        FieldRef::LastOrderAt => "last order".to_owned(),
+        FieldRef::DaysSinceLastOrder => "days since the last order".to_owned(),
+        FieldRef::Custom(def) => def.name.clone(),
+    }
+}
+
+fn describe_activity(activity: &Activity) -> String {
+    let window = window_words(&activity.window);
+    let filters: Vec<String> = activity
+        .filters
+        .iter()
+        .map(|f| format!("{} {}", f.property, op_words(&f.op)))
+        .collect();
+    let filters = if filters.is_empty() {
+        String::new()
+    } else {
+        format!(" where {}", filters.join(" and "))
+    };
+    let times = |n: f64| if n == 1.0 { "time" } else { "times" };
+    match (&activity.event_kind, activity.sum, &activity.op) {
+        (None, false, FieldOp::Compare(Cmp::Eq, n)) if *n == 0.0 => {
+            format!("who placed no orders{window}{filters}")
         }
+        (None, false, FieldOp::Compare(cmp, n)) => {
+            let orders = if *n == 1.0 { "order" } else { "orders" };
+            format!("who placed {} {n} {orders}{window}{filters}", cmp.words())
+        }
+        (None, true, op) => format!("whose orders{window}{filters} total {}", amount_words(op)),
+        (Some(kind), false, FieldOp::Compare(Cmp::Eq, n)) if *n == 0.0 => {
+            format!("who never {}{window}{filters}", event_words(kind))
+        }
+        (Some(kind), false, FieldOp::Compare(cmp, n)) => {
+            format!(
+                "who {} {} {n} {}{window}{filters}",
+                event_words(kind),
+                cmp.words(),
+                times(*n)
+            )
+        }
+        (Some(kind), true, op) => {
+            format!(
+                "whose {} values{window}{filters} total {}",
+                kind.replace('_', " "),
+                amount_words(op)
+            )
+        }
+        (_, false, op) => format!("whose activity count{window}{filters} {}", op_words(op)),
+    }
+}
+
+/// A compared amount: "at least 100", "between 10 and 20".
+fn amount_words(op: &FieldOp) -> String {
+    match op {
+        FieldOp::Compare(cmp, n) => format!("{} {n}", cmp.words()),
+        FieldOp::Between(a, b) => format!("between {a} and {b}"),
+        other => op_words(other),
+    }
+}
+
+/// An event kind as a past-tense verb phrase.
+fn event_words(kind: &str) -> String {
+    match kind {
+        "email_click" => "clicked an email".to_owned(),
+        "email_open" => "opened an email".to_owned(),
+        "email_sent" => "were sent an email".to_owned(),
+        "page_view" => "viewed a page".to_owned(),
+        "conversion" => "converted".to_owned(),
+        other => format!("had \"{}\"", other.replace('_', " ")),
     }
 }
 
 fn describe_group(group: &Group) -> String {
-    let parts: Vec<String> = group.conditions.iter().map(describe).collect();
+    let described: Vec<String> = group.conditions.iter().map(describe).collect();
+    // "who are in DE and are subscribed", not "… and who are subscribed".
+    let parts: Vec<String> = described
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            match (
+                i.checked_sub(1).map(|j| &described[j]),
+                part.strip_prefix("who "),
+            ) {
+                (Some(previous), Some(rest))
+                    if previous.starts_with("who ") && group.matching != Match::None =>
+                {
+                    rest.to_owned()
+                }
+                _ => part.clone(),
+            }
+        })
+        .collect();
     match group.matching {
         Match::All => parts.join(" and "),
         Match::Any => parts.join(" or "),
-        Match::None => format!("match none of: {}", parts.join("; ")),
+        Match::None => format!("who match none of: {}", parts.join("; ")),
     }
 }
 
@@ -846,7 +910,7 @@ pub fn read_back(segment: &Segment) -> String {
             _ => "All contacts".to_owned(),
         };
     }
-    format!("Contacts who {}", describe_group(&segment.root))
+    format!("Contacts {}", describe_group(&segment.root))
 }
 
 /// The ids of custom fields a segment reads.

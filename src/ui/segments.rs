@@ -45,31 +45,42 @@ pub fn segments_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     egui::ScrollArea::vertical()
         .id_salt("segments_list")
         .show(ui, |ui| {
-            egui::Grid::new("segments_grid")
-                .striped(true)
-                .num_columns(3)
-                .spacing([16.0, 8.0])
-                .show(ui, |ui| {
-                    ui.label(RichText::new("Segment").strong());
-                    ui.label(RichText::new("Who").strong());
-                    ui.label(RichText::new("Contacts").strong());
-                    ui.end_row();
-                    for row in &state.segments {
-                        ui.label(RichText::new(&row.name).strong());
-                        ui.add(egui::Label::new(&row.description).wrap());
-                        match &row.count {
-                            None => {
-                                ui.spinner();
-                            }
-                            Some(Ok(n)) => {
-                                ui.label(format_count((*n).max(0) as usize));
-                            }
-                            Some(Err(error)) => {
-                                ui.label(RichText::new(error).color(theme::danger(ui.visuals())));
-                            }
-                        }
-                        ui.end_row();
-                    }
-                });
+            ui.set_max_width(820.0);
+            for row in &state.segments {
+                egui::Frame::new()
+                    .fill(theme::chip_fill(ui.visuals()))
+                    .inner_margin(12)
+                    .corner_radius(6)
+                    .show(ui, |ui| {
+                        ui.set_width(ui.available_width());
+                        ui.horizontal(|ui| {
+                            ui.label(RichText::new(&row.name).strong());
+                            ui.with_layout(
+                                egui::Layout::right_to_left(egui::Align::Center),
+                                |ui| match &row.count {
+                                    None => {
+                                        ui.spinner();
+                                    }
+                                    Some(Ok(n)) => {
+                                        let text = format!(
+                                            "{} contacts",
+                                            format_count((*n).max(0) as usize)
+                                        );
+                                        ui.label(RichText::new(text).strong());
+                                    }
+                                    Some(Err(error)) => {
+                                        ui.label(
+                                            RichText::new(error).color(theme::danger(ui.visuals())),
+                                        );
+                                    }
+                                },
+                            );
+                        });
+                        let description =
+                            RichText::new(&row.description).color(theme::muted(ui.visuals()));
+                        ui.add(egui::Label::new(description).wrap());
+                    });
+                ui.add_space(theme::BLOCK_GAP / 2.0);
+            }
         });
 }

@@ -573,5 +573,30 @@ fn explain_says_which_conditions_a_contact_meets() {
         reasons.iter().map(|(_, met)| *met).collect::<Vec<_>>(),
         [true, false]
     );
-    assert_eq!(reasons[1].0, "have order count that is at least 2");
+    assert_eq!(reasons[1].0, "whose order count is at least 2");
+}
+
+#[test]
+fn read_back_covers_fields_activity_and_groups() {
+    let schema = tailor::domain::segment::Schema::default();
+    let check = |conditions: &str, expected: &str| {
+        let segment = parse_segment(&segment(conditions), &schema).expect("valid");
+        assert_eq!(read_back(&segment), expected);
+    };
+    check(
+        r#"{"field": "birthday", "op": "anniversary_in_next", "value": {"amount": 14, "unit": "days"}}, {"consent": "subscribed"}"#,
+        "Contacts whose birthday comes round in the next 14 days and who are subscribed",
+    );
+    check(
+        r#"{"activity": "email_click", "op": "=", "value": 0, "window": {"last": {"amount": 30, "unit": "days"}}}"#,
+        "Contacts who never clicked an email in the last 30 days",
+    );
+    check(
+        r#"{"match": "any", "conditions": [{"tag": "vip"}, {"field": "total_spent", "op": ">=", "value": 400}]}, {"field": "last_order_at", "op": "more_than_ago", "value": {"amount": 180, "unit": "days"}}"#,
+        "Contacts (who are tagged \"vip\" or whose total spent is at least 400) and whose last order is more than 180 days ago",
+    );
+    check(
+        r#"{"activity": "order", "measure": "sum", "op": ">=", "value": 100, "where": [{"property": "category", "op": "is", "value": "Coffee"}]}"#,
+        "Contacts whose orders where category is \"Coffee\" total at least 100",
+    );
 }

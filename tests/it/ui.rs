@@ -388,7 +388,7 @@ fn segments_screen_lists_and_counts_the_saved_segments() {
     assert!(counted, "every saved segment was counted");
     harness.run_steps(2);
     harness.get_by_label("Returning customers");
-    harness.get_by_label("Contacts who have order count that is at least 2");
+    harness.get_by_label("Contacts whose order count is at least 2");
     let returning = harness
         .state()
         .state()
@@ -406,5 +406,5 @@ fn segments_screen_lists_and_counts_the_saved_segments() {
         )
         .expect("count");
     assert_eq!(returning, expected);
-    harness.get_by_label(&expected.to_string());
+    harness.get_by_label(&format!("{expected} contacts"));
 }
