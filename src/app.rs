@@ -264,49 +264,53 @@ impl TailorApp {
                     .map(|o| o.summary.run_id);
                 let workspace = self.state.workspace.as_ref().map(|w| w.path.clone());
                 if let (Some(run), Some(workspace)) = (run, workspace) {
-                    if self.state.job.is_some() {
-                        self.notice(
-                            true,
-                            "Another job is running; wait for it or cancel it first",
-                        );
-                        return;
-                    }
-                    let cancel = CancelToken::new();
-                    match worker::spawn_undo_import(
-                        workspace,
-                        ImportRunId(run),
-                        self.notifier.clone(),
-                        cancel.clone(),
-                    ) {
-                        Ok(thread) => self.start_job(
-                            JobKind::UndoImport,
-                            "Undoing the import",
-                            thread,
-                            cancel,
-                        ),
-                        Err(e) => self.notice(true, format!("Could not start the job: {e}")),
-                    }
+                    self.launch_job(
+                        JobKind::UndoImport,
+                        "Undoing the import",
+                        |notifier, cancel| {
+                            worker::spawn_undo_import(workspace, ImportRunId(run), notifier, cancel)
+                        },
+                    );
                 }
             }
             _ => {}
         }
     }
 
-    fn start_job(
+    /// Starts a background job unless one is running already (a second job
+    /// is refused, never interleaved). `spawn` gets the notifier and the
+    /// job's cancel token. Returns whether the job started.
+    fn launch_job(
         &mut self,
         kind: JobKind,
         label: &str,
-        thread: std::thread::JoinHandle<()>,
-        cancel: CancelToken,
-    ) {
-        self.job_thread = Some(thread);
-        self.state.job = Some(JobStatus {
-            kind,
-            label: label.to_owned(),
-            fraction: 0.0,
-            message: String::new(),
-            cancel,
-        });
+        spawn: impl FnOnce(Notifier, CancelToken) -> std::io::Result<std::thread::JoinHandle<()>>,
+    ) -> bool {
+        if self.state.job.is_some() {
+            self.notice(
+                true,
+                "Another job is running; wait for it or cancel it first",
+            );
+            return false;
+        }
+        let cancel = CancelToken::new();
+        match spawn(self.notifier.clone(), cancel.clone()) {
+            Ok(thread) => {
+                self.job_thread = Some(thread);
+                self.state.job = Some(JobStatus {
+                    kind,
+                    label: label.to_owned(),
+                    fraction: 0.0,
+                    message: String::new(),
+                    cancel,
+                });
+                true
+            }
+            Err(e) => {
+                self.notice(true, format!("Could not start the job: {e}"));
+                false
+            }
+        }
     }
 
     /// Lists the saved segments and counts them off the UI thread.
@@ -348,17 +352,10 @@ impl TailorApp {
     }
 
     fn run_import(&mut self) {
-        if self.state.job.is_some() {
-            self.notice(
-                true,
-                "Another job is running; the import waits until it is done or cancelled",
-            );
-            return;
-        }
         let Some(workspace) = self.state.workspace.as_ref().map(|w| w.path.clone()) else {
             return;
         };
-        let Some(wizard) = self.state.import.as_mut() else {
+        let Some(wizard) = self.state.import.as_ref() else {
             return;
         };
         let Some(preview) = &wizard.preview else {
@@ -376,17 +373,12 @@ impl TailorApp {
             event_kind: Some(wizard.event_kind.trim().to_owned()).filter(|k| !k.is_empty()),
             now: chrono::Utc::now().timestamp(),
         };
-        wizard.step = ImportStep::Running;
-        wizard.error = None;
-        let cancel = CancelToken::new();
-        match worker::spawn_import(job, self.notifier.clone(), cancel.clone()) {
-            Ok(thread) => self.start_job(JobKind::Import, "Importing", thread, cancel),
-            Err(e) => {
-                if let Some(wizard) = self.state.import.as_mut() {
-                    wizard.step = ImportStep::Options;
-                }
-                self.notice(true, format!("Could not start the import: {e}"));
-            }
+        let started = self.launch_job(JobKind::Import, "Importing", |notifier, cancel| {
+            worker::spawn_import(job, notifier, cancel)
+        });
+        if started && let Some(wizard) = self.state.import.as_mut() {
+            wizard.step = ImportStep::Running;
+            wizard.error = None;
         }
     }
 
@@ -403,23 +395,11 @@ impl TailorApp {
     }
 
     fn create_demo(&mut self, path: PathBuf, options: DemoOptions) {
-        if self.state.job.is_some() {
-            self.notice(
-                true,
-                "Another job is running; wait for it or cancel it first",
-            );
-            return;
-        }
-        let cancel = CancelToken::new();
-        match worker::spawn_create_demo(path, options, self.notifier.clone(), cancel.clone()) {
-            Ok(thread) => self.start_job(
-                JobKind::CreateDemo,
-                "Creating demo workspace",
-                thread,
-                cancel,
-            ),
-            Err(e) => self.notice(true, format!("Could not start the job: {e}")),
-        }
+        self.launch_job(
+            JobKind::CreateDemo,
+            "Creating demo workspace",
+            |notifier, cancel| worker::spawn_create_demo(path, options, notifier, cancel),
+        );
     }
 
     fn pick_file(&mut self, action: FileAction) {
@@ -512,20 +492,9 @@ impl TailorApp {
                     self.notice(true, "Open a workspace first");
                     return;
                 };
-                if self.state.job.is_some() {
-                    self.notice(
-                        true,
-                        "Another job is running; wait for it or cancel it first",
-                    );
-                    return;
-                }
-                let cancel = CancelToken::new();
-                match worker::spawn_save_copy(source, path, self.notifier.clone(), cancel.clone()) {
-                    Ok(thread) => {
-                        self.start_job(JobKind::SaveCopy, "Saving a copy", thread, cancel)
-                    }
-                    Err(e) => self.notice(true, format!("Could not start the job: {e}")),
-                }
+                self.launch_job(JobKind::SaveCopy, "Saving a copy", |notifier, cancel| {
+                    worker::spawn_save_copy(source, path, notifier, cancel)
+                });
             }
         }
     }
