@@ -45,8 +45,6 @@ fn iso(seconds: i64) -> String {
         .map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
-const TEXT_FIELDS: [ContactField; 13] = ContactField::TEXT;
-
 fn text_of(row: &ContactRow, field: ContactField) -> Option<&str> {
     match field {
         ContactField::Email => row.email.as_deref(),
@@ -85,7 +83,10 @@ pub fn export_contacts_csv(
         let fields = store.custom_fields()?;
         let total = store.counts()?.contacts.max(1) as f32;
         let mut writer = csv::Writer::from_path(&partial).map_err(|e| write_error(&e))?;
-        let mut header: Vec<String> = TEXT_FIELDS.iter().map(|f| f.name().to_owned()).collect();
+        let mut header: Vec<String> = ContactField::TEXT
+            .iter()
+            .map(|f| f.name().to_owned())
+            .collect();
         header.extend(
             [
                 "email_consent",
@@ -113,7 +114,7 @@ pub fn export_contacts_csv(
             let Some(last) = rows.last() else { break };
             after = last.id;
             for row in &rows {
-                let mut record: Vec<String> = TEXT_FIELDS
+                let mut record: Vec<String> = ContactField::TEXT
                     .iter()
                     .map(|f| text_of(row, *f).unwrap_or_default().to_owned())
                     .collect();

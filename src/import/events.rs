@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use super::mapping::{self, ContactField, Target, fold};
 use super::orders::link_contact;
 use super::values::{self, DateOrder};
-use super::{ImportError, ImportSummary, Reject, resolve_date_orders, uses_decimal_comma};
+use super::{
+    ImportError, ImportSummary, Reject, checkpoint, resolve_date_orders, uses_decimal_comma,
+};
 use crate::domain::time::parse_time_zone;
 use crate::jobs::{CancelToken, ProgressSink};
 use crate::store::{ContactValues, Store};
@@ -207,17 +209,7 @@ pub fn import_events(
     let mut rejects = Vec::new();
     let mut seen = HashSet::new();
     for (i, (line, cells)) in table.rows.iter().enumerate() {
-        if i % 1000 == 0 {
-            if cancel.is_cancelled() {
-                return Err(ImportError::Cancelled);
-            }
-            progress.report_items(
-                (0.05, 0.95),
-                i as u64,
-                table.rows.len() as u64,
-                "Importing events",
-            );
-        }
+        checkpoint(i, table.rows.len(), "Importing events", progress, cancel)?;
         let parsed = (|| -> Result<_, String> {
             let mut contact = ContactValues::default();
             let (mut kind, mut at, mut campaign, mut variant, mut value) =

@@ -137,6 +137,24 @@ impl ImportSummary {
     }
 }
 
+/// Called for each item of an import's main loop: every 500 items it stops
+/// the import if cancelled and reports progress over most of the job.
+pub(crate) fn checkpoint(
+    index: usize,
+    total: usize,
+    what: &str,
+    progress: &mut dyn ProgressSink,
+    cancel: &CancelToken,
+) -> Result<(), ImportError> {
+    if index.is_multiple_of(500) {
+        if cancel.is_cancelled() {
+            return Err(ImportError::Cancelled);
+        }
+        progress.report_items((0.05, 0.95), index as u64, total as u64, what);
+    }
+    Ok(())
+}
+
 /// The file name of `path`, for summaries and the import log.
 pub(crate) fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(
@@ -543,17 +561,7 @@ pub fn import_contacts(
     let mut rejects = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, (line, cells)) in table.rows.iter().enumerate() {
-        if i % 1000 == 0 {
-            if cancel.is_cancelled() {
-                return Err(ImportError::Cancelled);
-            }
-            progress.report_items(
-                (0.05, 0.95),
-                i as u64,
-                table.rows.len() as u64,
-                "Importing contacts",
-            );
-        }
+        checkpoint(i, table.rows.len(), "Importing contacts", progress, cancel)?;
         let mut reject = |reason: String, summary: &mut ImportSummary, duplicate: bool| {
             if duplicate {
                 summary.duplicates_in_file += 1;

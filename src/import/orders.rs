@@ -13,8 +13,8 @@ use super::mapping::{self, ContactField, Target, fold};
 use super::read::SourceTable;
 use super::values::{self, DateOrder};
 use super::{
-    DuplicatePolicy, ImportError, ImportSummary, MAX_WARNINGS, Reject, changes_for, is_empty,
-    resolve_date_orders, uses_decimal_comma,
+    DuplicatePolicy, ImportError, ImportSummary, MAX_WARNINGS, Reject, changes_for, checkpoint,
+    is_empty, resolve_date_orders, uses_decimal_comma,
 };
 use crate::domain::time::parse_time_zone;
 use crate::domain::{ContactId, WorkspaceSettings};
@@ -579,17 +579,7 @@ pub fn import_orders(
     let mapping_json = serde_json::to_string(&mapping).unwrap_or_default();
     let mut import = store.begin_import("orders", &file_name, &mapping_json, options.now)?;
     for (g, lines) in groups.iter().enumerate() {
-        if g % 500 == 0 {
-            if cancel.is_cancelled() {
-                return Err(ImportError::Cancelled);
-            }
-            progress.report_items(
-                (0.05, 0.95),
-                g as u64,
-                groups.len() as u64,
-                "Importing orders",
-            );
-        }
+        checkpoint(g, groups.len(), "Importing orders", progress, cancel)?;
         let first_with = |f: &dyn Fn(&Line) -> bool| lines.iter().find(|l| f(l));
         let reference = &lines[0].reference;
         let reject_all = |reason: String, rejects: &mut Vec<Reject>| {

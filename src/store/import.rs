@@ -46,8 +46,6 @@ pub struct ExistingContact {
     pub custom: HashMap<CustomFieldId, CustomValue>,
 }
 
-const TEXT_FIELDS: [ContactField; 13] = ContactField::TEXT;
-
 fn custom_to_sql(value: &CustomValue) -> Value {
     match value {
         CustomValue::Text(text) => Value::Text(text.clone()),
@@ -206,7 +204,7 @@ fn restore(tx: &Transaction<'_>, contact: i64, before_json: &str) -> Result<()> 
     let text = |key: &str| before["fields"][key].as_str().map(str::to_owned);
     let mut sql = String::from("UPDATE contacts SET ");
     let mut values: Vec<Value> = Vec::new();
-    for field in TEXT_FIELDS {
+    for field in ContactField::TEXT {
         values.push(text(field.name()).map_or(Value::Null, Value::Text));
         sql.push_str(&format!("{} = ?{}, ", field.name(), values.len()));
     }
@@ -313,7 +311,7 @@ impl ImportTx<'_> {
 
     /// Everything an import compares about a contact.
     pub fn load(&self, id: ContactId) -> Result<ExistingContact> {
-        let columns: Vec<&str> = TEXT_FIELDS.iter().map(|f| f.name()).collect();
+        let columns: Vec<&str> = ContactField::TEXT.iter().map(|f| f.name()).collect();
         let sql = format!(
             "SELECT {}, consent_status FROM contacts WHERE id = ?1",
             columns.join(", ")
@@ -321,12 +319,12 @@ impl ImportTx<'_> {
         let mut stmt = self.tx.prepare_cached(&sql)?;
         let (fields, consent) = stmt.query_row([id.0], |r| {
             let mut fields = HashMap::new();
-            for (i, field) in TEXT_FIELDS.iter().enumerate() {
+            for (i, field) in ContactField::TEXT.iter().enumerate() {
                 if let Some(value) = r.get::<_, Option<String>>(i)?.filter(|v| !v.is_empty()) {
                     fields.insert(*field, value);
                 }
             }
-            let consent: String = r.get(TEXT_FIELDS.len())?;
+            let consent: String = r.get(ContactField::TEXT.len())?;
             Ok((fields, Consent::parse(&consent).unwrap_or(Consent::Unknown)))
         })?;
         let mut stmt = self.tx.prepare_cached(
@@ -423,9 +421,9 @@ impl ImportTx<'_> {
     /// Inserts a new contact. One fixed statement serves every row (blank
     /// fields bind NULL), so it is prepared once per import.
     pub fn insert(&mut self, values: &ContactValues) -> Result<ContactId> {
-        let mut fields: [Option<&str>; TEXT_FIELDS.len()] = [None; TEXT_FIELDS.len()];
+        let mut fields: [Option<&str>; ContactField::TEXT.len()] = [None; ContactField::TEXT.len()];
         for (field, value) in &values.fields {
-            if let Some(slot) = TEXT_FIELDS.iter().position(|f| f == field) {
+            if let Some(slot) = ContactField::TEXT.iter().position(|f| f == field) {
                 fields[slot] = Some(value.as_str());
             }
         }
@@ -519,14 +517,14 @@ impl ImportTx<'_> {
     /// Saves a contact's current state once per run, for undo.
     fn snapshot(&mut self, contact: ContactId) -> Result<()> {
         let mut fields = serde_json::Map::new();
-        let columns: Vec<&str> = TEXT_FIELDS.iter().map(|f| f.name()).collect();
+        let columns: Vec<&str> = ContactField::TEXT.iter().map(|f| f.name()).collect();
         let sql = format!(
             "SELECT {}, consent_status, consent_changed_at, consent_source, updated_at FROM contacts WHERE id = ?1",
             columns.join(", ")
         );
-        let n = TEXT_FIELDS.len();
+        let n = ContactField::TEXT.len();
         let before = self.tx.query_row(&sql, [contact.0], |r| {
-            for (i, field) in TEXT_FIELDS.iter().enumerate() {
+            for (i, field) in ContactField::TEXT.iter().enumerate() {
                 fields.insert(
                     field.name().to_owned(),
                     json!(r.get::<_, Option<String>>(i)?),
