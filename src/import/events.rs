@@ -313,7 +313,7 @@ pub fn import_events(
     }
     summary.run_id = import.run().0;
     let summary_json = serde_json::to_string(&summary).unwrap_or_default();
-    import.commit(&summary_json)?;
+    import.commit(&summary_json, false)?;
     progress.report(1.0, "Done");
     Ok((summary, rejects, table.headers))
 }

@@ -139,6 +139,9 @@ impl ImportSummary {
 
 /// Called for each item of an import's main loop: every 500 items it stops
 /// the import if cancelled and reports progress over most of the job.
+/// How many rows the contacts importer's parsing thread hands over at once.
+const PARSE_CHUNK: usize = 2048;
+
 pub(crate) fn checkpoint(
     index: usize,
     total: usize,
@@ -503,6 +506,20 @@ pub fn import_contacts(
     progress: &mut dyn ProgressSink,
     cancel: &CancelToken,
 ) -> Result<(ImportSummary, Vec<Reject>, Vec<String>), ImportError> {
+    let result = import_contacts_tx(store, path, options, progress, cancel);
+    if result.is_err() {
+        store.restore_cache();
+    }
+    result
+}
+
+fn import_contacts_tx(
+    store: &mut Store,
+    path: &Path,
+    options: &ContactImportOptions,
+    progress: &mut dyn ProgressSink,
+    cancel: &CancelToken,
+) -> Result<(ImportSummary, Vec<Reject>, Vec<String>), ImportError> {
     progress.report(0.0, "Reading the file");
     let (table, mapping) = preview(path, options)?;
     for column in &mapping.columns {
@@ -523,6 +540,7 @@ pub fn import_contacts(
 
     let mut summary = ImportSummary::for_table(path, &table);
     let mut import = store.begin_import("contacts", &file_name, &mapping_json, options.now)?;
+    import.expect_contacts(table.rows.len())?;
     let mut actions = Vec::with_capacity(table.headers.len());
     for header in &table.headers {
         let target = mapping.target(header).cloned().unwrap_or(Target::Skip);
@@ -559,92 +577,120 @@ pub fn import_contacts(
     };
 
     let mut rejects = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, (line, cells)) in table.rows.iter().enumerate() {
-        checkpoint(i, table.rows.len(), "Importing contacts", progress, cancel)?;
-        let mut reject = |reason: String, summary: &mut ImportSummary, duplicate: bool| {
-            if duplicate {
-                summary.duplicates_in_file += 1;
-            } else {
-                summary.rejected += 1;
-            }
-            rejects.push(Reject {
-                line: *line,
-                reason,
-                cells: cells.clone(),
-            });
-        };
-        let mut row = match parse_row(&plan, *line, cells) {
-            Ok(row) => row,
-            Err(reason) => {
-                reject(reason, &mut summary, false);
-                continue;
-            }
-        };
-        if let Some(first) = seen.get(&row.identity) {
-            reject(format!("duplicate of line {first}"), &mut summary, true);
-            continue;
-        }
-        seen.insert(row.identity.clone(), *line);
-        summary.n_warnings += row.warnings.len() as u64;
-        for warning in row.warnings.drain(..) {
-            if summary.warnings.len() < MAX_WARNINGS {
-                summary.warnings.push(warning);
-            }
-        }
-        let email_key = row.values.field(ContactField::Email).map(values::email_key);
-        let customer_id = row
-            .values
-            .field(ContactField::CustomerId)
-            .map(str::to_owned);
-        let by_email = match &email_key {
-            Some(key) => import.find_by_email(key)?,
-            None => None,
-        };
-        let by_customer = match &customer_id {
-            Some(id) => import.find_by_customer_id(id)?,
-            None => None,
-        };
-        let existing = match (by_email, by_customer) {
-            (Some(a), Some(b)) if a != b => {
-                reject(
-                    format!(
-                        "customer ID {:?} belongs to another contact than email {:?}",
-                        customer_id.unwrap_or_default(),
-                        email_key.unwrap_or_default()
-                    ),
-                    &mut summary,
-                    false,
-                );
-                continue;
-            }
-            (Some(id), _) | (None, Some(id)) => Some(import.load(id)?),
-            (None, None) => None,
-        };
-        match existing {
-            None => {
-                import.insert(&row.values)?;
-                summary.inserted += 1;
-            }
-            Some(existing) => {
-                let (changes, blocked) = changes_for(
-                    &existing,
-                    &row.values,
-                    options.on_duplicate,
-                    options.allow_resubscribe,
-                );
-                if blocked {
-                    summary.resubscribes_blocked += 1;
+    let rows = &table.rows;
+    let mut seen: foldhash::HashMap<String, usize> =
+        HashMap::with_capacity_and_hasher(rows.len(), Default::default());
+    // Rows are parsed and validated on a second thread, a chunk at a time,
+    // while this one deduplicates and writes. If this side stops (an error,
+    // a cancel), the channel closes and the parser stops too.
+    std::thread::scope(|scope| -> Result<(), ImportError> {
+        let (sender, parsed_chunks) = std::sync::mpsc::sync_channel(4);
+        let plan = &plan;
+        std::thread::Builder::new()
+            .name("import-parse".to_owned())
+            .spawn_scoped(scope, move || {
+                for chunk in rows.chunks(PARSE_CHUNK) {
+                    let parsed: Vec<Result<ParsedRow, String>> = chunk
+                        .iter()
+                        .map(|(line, cells)| parse_row(plan, *line, cells))
+                        .collect();
+                    if sender.send(parsed).is_err() {
+                        break;
+                    }
                 }
-                if is_empty(&changes) {
-                    summary.unchanged += 1;
+            })
+            .map_err(|e| ImportError::Read {
+                path: path.to_owned(),
+                reason: format!("cannot start the parsing thread: {e}"),
+            })?;
+        let parsed_rows = parsed_chunks.iter().flatten();
+        for (i, (parsed, (line, cells))) in parsed_rows.zip(rows).enumerate() {
+            checkpoint(i, rows.len(), "Importing contacts", progress, cancel)?;
+            let mut reject = |reason: String, summary: &mut ImportSummary, duplicate: bool| {
+                if duplicate {
+                    summary.duplicates_in_file += 1;
                 } else {
-                    import.update(&existing, &changes)?;
-                    summary.updated += 1;
+                    summary.rejected += 1;
+                }
+                rejects.push(Reject {
+                    line: *line,
+                    reason,
+                    cells: cells.clone(),
+                });
+            };
+            let mut row = match parsed {
+                Ok(row) => row,
+                Err(reason) => {
+                    reject(reason, &mut summary, false);
+                    continue;
+                }
+            };
+            if let Some(first) = seen.get(&row.identity) {
+                reject(format!("duplicate of line {first}"), &mut summary, true);
+                continue;
+            }
+            seen.insert(row.identity.clone(), *line);
+            summary.n_warnings += row.warnings.len() as u64;
+            for warning in row.warnings.drain(..) {
+                if summary.warnings.len() < MAX_WARNINGS {
+                    summary.warnings.push(warning);
+                }
+            }
+            let email_key = row.values.field(ContactField::Email).map(values::email_key);
+            let customer_id = row
+                .values
+                .field(ContactField::CustomerId)
+                .map(str::to_owned);
+            let by_email = match &email_key {
+                Some(key) => import.find_by_email(key)?,
+                None => None,
+            };
+            let by_customer = match &customer_id {
+                Some(id) => import.find_by_customer_id(id)?,
+                None => None,
+            };
+            let existing = match (by_email, by_customer) {
+                (Some(a), Some(b)) if a != b => {
+                    reject(
+                        format!(
+                            "customer ID {:?} belongs to another contact than email {:?}",
+                            customer_id.unwrap_or_default(),
+                            email_key.unwrap_or_default()
+                        ),
+                        &mut summary,
+                        false,
+                    );
+                    continue;
+                }
+                (Some(id), _) | (None, Some(id)) => Some(import.load(id)?),
+                (None, None) => None,
+            };
+            match existing {
+                None => {
+                    import.insert(&row.values)?;
+                    summary.inserted += 1;
+                }
+                Some(existing) => {
+                    let (changes, blocked) = changes_for(
+                        &existing,
+                        &row.values,
+                        options.on_duplicate,
+                        options.allow_resubscribe,
+                    );
+                    if blocked {
+                        summary.resubscribes_blocked += 1;
+                    }
+                    if is_empty(&changes) {
+                        summary.unchanged += 1;
+                    } else {
+                        import.update(&existing, &changes)?;
+                        summary.updated += 1;
+                    }
                 }
             }
         }
-    }
+        Ok(())
+    })?;
     if cancel.is_cancelled() {
         return Err(ImportError::Cancelled);
     }
@@ -654,7 +700,7 @@ pub fn import_contacts(
     progress.report(0.97, "Saving");
     summary.run_id = import.run().0;
     let summary_json = serde_json::to_string(&summary).unwrap_or_default();
-    import.commit(&summary_json)?;
+    import.commit(&summary_json, false)?;
     progress.report(1.0, "Done");
     Ok((summary, rejects, table.headers))
 }

@@ -664,7 +664,7 @@ pub fn import_orders(
     summary.base.run_id = import.run().0;
     progress.report(0.97, "Saving and updating order metrics");
     let summary_json = serde_json::to_string(&summary).unwrap_or_default();
-    import.commit(&summary_json)?;
+    import.commit(&summary_json, true)?;
     progress.report(1.0, "Done");
     Ok((summary, rejects, table.headers))
 }

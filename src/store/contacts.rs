@@ -329,7 +329,7 @@ impl Store {
             "SELECT status, changed_at, source FROM consent_history \
              WHERE contact_id = ?1 ORDER BY changed_at DESC, id DESC",
         )?;
-        let consent_history = stmt
+        let mut consent_history = stmt
             .query_map([id.0], |r| {
                 Ok(ConsentChange {
                     status: Consent::parse(&r.get::<_, String>(0)?).unwrap_or(Consent::Unknown),
@@ -338,6 +338,17 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        // A contact's first recorded state is kept on its row alone until
+        // it changes (imports write history rows only for changes).
+        if consent_history.is_empty()
+            && let (Some(changed_at), Some(status)) = (consent_changed_at, row.consent)
+        {
+            consent_history.push(ConsentChange {
+                status,
+                changed_at,
+                source: consent_source.clone().unwrap_or_default(),
+            });
+        }
 
         let fields = self.custom_fields()?;
         let custom = fields

@@ -99,6 +99,12 @@ impl Interrupter {
     }
 }
 
+/// The page cache per connection, in KiB (SQLite's negative `cache_size`).
+const CACHE_KIB: i64 = -32_000;
+/// The page cache while a bulk import writes: large enough that its dirty
+/// pages stay in memory until commit instead of spilling to the WAL early.
+const BULK_CACHE_KIB: i64 = -400_000;
+
 /// An open workspace.
 pub struct Store {
     conn: Connection,
@@ -192,12 +198,19 @@ impl Store {
         Ok(())
     }
 
+    /// Gives back the page cache a bulk import took, after it rolled back
+    /// (a committed import gives it back itself).
+    pub fn restore_cache(&self) {
+        // Failing leaves a larger cache, which is harmless.
+        let _ = self.conn.pragma_update(None, "cache_size", CACHE_KIB);
+    }
+
     fn configure(&self) -> Result<()> {
         // WAL lets the UI's reader and a job's writer work at once.
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        self.conn.pragma_update(None, "cache_size", -32_000)?;
+        self.conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         // Sorts and segment counts use temporary tables; keep them off disk.
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;

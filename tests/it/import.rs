@@ -692,6 +692,129 @@ fn undo_removes_inserted_and_restores_updated_contacts() {
 }
 
 #[test]
+fn consent_history_keeps_the_first_state_and_every_change() {
+    let mut ws = workspace();
+    let first = fixture(&ws, "first.csv", b"email,consent\na@example.com,yes\n");
+    import_file(&mut ws, &first);
+    let id = ws
+        .store
+        .contact_by_email("a@example.com")
+        .expect("lookup")
+        .expect("imported");
+    let history = |ws: &Workspace| -> Vec<Consent> {
+        let detail = ws
+            .store
+            .contact_detail(id)
+            .expect("detail")
+            .expect("exists");
+        detail.consent_history.iter().map(|c| c.status).collect()
+    };
+    assert_eq!(history(&ws), [Consent::Subscribed]);
+
+    let second = fixture(&ws, "second.csv", b"email,consent\na@example.com,no\n");
+    let summary = import_file(&mut ws, &second);
+    assert_eq!(history(&ws), [Consent::Unsubscribed, Consent::Subscribed]);
+    let detail = ws
+        .store
+        .contact_detail(id)
+        .expect("detail")
+        .expect("exists");
+    assert!(detail.consent_history[1].source.contains("first.csv"));
+    assert!(detail.consent_history[0].source.contains("second.csv"));
+
+    ws.store
+        .undo_import(tailor::domain::ImportRunId(summary.run_id))
+        .expect("undo");
+    assert_eq!(history(&ws), [Consent::Subscribed]);
+}
+
+/// The contacts table's indexes, by name.
+fn contact_indexes(ws: &Workspace) -> Vec<String> {
+    let conn = rusqlite::Connection::open(ws.dir.path().join("w.tailor")).expect("open");
+    let mut stmt = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'contacts' \
+             AND sql IS NOT NULL ORDER BY name",
+        )
+        .expect("prepare");
+    stmt.query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("names")
+}
+
+#[test]
+fn large_imports_load_in_bulk_with_the_same_rules() {
+    let mut ws = workspace();
+    let existing = fixture(
+        &ws,
+        "existing.csv",
+        b"email,customer id,first name,consent\nkeep@example.com,,Kay,no\nbo@example.com,C-7,Bo,yes\n",
+    );
+    import_file(&mut ws, &existing);
+    let indexes = contact_indexes(&ws);
+    assert!(
+        indexes.contains(&"contacts_email_key".to_owned()),
+        "{indexes:?}"
+    );
+
+    // Big enough to load in bulk: 25,000 new people, one of them twice,
+    // an existing contact by email (in other case) and one by customer ID.
+    let mut text = String::from("email,customer id,first name,consent\n");
+    for i in 0..25_000 {
+        text.push_str(&format!("p{i}@example.com,,P{i},yes\n"));
+    }
+    text.push_str("P17@Example.com,,Again,yes\n");
+    text.push_str("KEEP@example.com,,Kim,yes\n");
+    text.push_str(",C-7,Bob,\n");
+    let path = fixture(&ws, "many.csv", text.as_bytes());
+
+    // A cancelled bulk import leaves the workspace and its indexes as they were.
+    let cancel = CancelToken::new();
+    let mut progress = |fraction: f32, _: &str| {
+        if fraction > 0.5 {
+            cancel.cancel();
+        }
+    };
+    let result = import::import_contacts(&mut ws.store, &path, &options(), &mut progress, &cancel);
+    assert!(matches!(result, Err(ImportError::Cancelled)));
+    assert_eq!(ws.store.counts().expect("counts").contacts, 2);
+    assert_eq!(contact_indexes(&ws), indexes);
+
+    let summary = import_file(&mut ws, &path);
+    assert_eq!(
+        (
+            summary.inserted,
+            summary.updated,
+            summary.duplicates_in_file
+        ),
+        (25_000, 2, 1)
+    );
+    assert_eq!(contact_indexes(&ws), indexes);
+    assert_eq!(ws.store.counts().expect("counts").contacts, 25_002);
+    let all = rows(&ws);
+    assert_eq!(
+        by_email(&all, "p17@example.com").first_name.as_deref(),
+        Some("P17")
+    );
+    assert_eq!(
+        by_email(&all, "bo@example.com").first_name.as_deref(),
+        Some("Bob")
+    );
+    // An unsubscribe is never undone without the explicit choice.
+    assert_eq!(
+        by_email(&all, "keep@example.com").consent,
+        Some(Consent::Unsubscribed)
+    );
+    assert_eq!(summary.resubscribes_blocked, 1);
+    let integrity: String = rusqlite::Connection::open(ws.dir.path().join("w.tailor"))
+        .expect("open")
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(integrity, "ok");
+}
+
+#[test]
 fn cancelled_import_changes_nothing() {
     let mut ws = workspace();
     let mut text = String::from("email,first name\n");

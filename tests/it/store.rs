@@ -14,8 +14,15 @@ fn write_v1_workspace(path: &std::path::Path) {
     conn.execute_batch(V1_SCHEMA).expect("v1 schema");
     conn.execute_batch(
         "PRAGMA application_id = 1413564748; PRAGMA user_version = 1;
-         INSERT INTO contacts (email, email_key, first_name, created_at, updated_at)
-         VALUES ('Ada@Example.com', 'ada@example.com', 'Ada', 1700000000, 1700000000);",
+         INSERT INTO contacts (email, email_key, first_name, created_at, updated_at,
+                               consent_status, consent_changed_at, consent_source)
+         VALUES ('Ada@Example.com', 'ada@example.com', 'Ada', 1700000000, 1700000000,
+                 'unsubscribed', 1700000100, 'manual');
+         INSERT INTO consent_history (contact_id, status, changed_at, source)
+         VALUES (1, 'subscribed', 1700000000, 'signup form'),
+                (1, 'unsubscribed', 1700000100, 'manual');
+         INSERT INTO tags (name) VALUES ('VIP');
+         INSERT INTO contact_tags (contact_id, tag_id) VALUES (1, 1);",
     )
     .expect("v1 data");
 }
@@ -34,6 +41,29 @@ fn old_workspace_is_backed_up_then_upgraded() {
             .expect("lookup")
             .is_some()
     );
+
+    // Rebuilt tables keep their rows, their links and their rules.
+    let id = store
+        .contact_by_email("ada@example.com")
+        .expect("lookup")
+        .expect("kept");
+    let detail = store.contact_detail(id).expect("detail").expect("exists");
+    assert_eq!(detail.consent_history.len(), 2);
+    assert_eq!(detail.row.tags, ["VIP"]);
+    drop(store);
+    let conn = raw(&path);
+    let violations: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .expect("fk check");
+    assert_eq!(violations, 0);
+    let bad = conn.execute(
+        "INSERT INTO contacts (email_key, created_at, updated_at, consent_status) \
+         VALUES ('x@example.com', 0, 0, 'maybe')",
+        [],
+    );
+    assert!(bad.is_err(), "the consent rule survives the rebuild");
 
     let backup = dir.path().join("old.v1-backup.tailor");
     assert!(backup.is_file(), "backup written");
