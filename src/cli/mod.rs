@@ -733,34 +733,14 @@ fn segment_cmd(command: SegmentCommand) -> anyhow::Result<()> {
         SegmentCommand::Export { segment: args, out } => {
             let (store, segment, as_of) = load_segment(&args)?;
             let ids = store.segment_members(&segment, as_of)?;
-            let mut writer =
-                csv::Writer::from_path(&out).with_context(|| format!("{}", out.display()))?;
-            writer.write_record([
-                "email",
-                "customer_id",
-                "first_name",
-                "last_name",
-                "email_consent",
-            ])?;
-            for chunk in ids.chunks(1000) {
-                for row in store.contact_rows(chunk)? {
-                    let cells = [
-                        row.email.unwrap_or_default(),
-                        row.customer_id.unwrap_or_default(),
-                        row.first_name.unwrap_or_default(),
-                        row.last_name.unwrap_or_default(),
-                        row.consent
-                            .map(|c| c.as_str().to_owned())
-                            .unwrap_or_default(),
-                    ];
-                    writer.write_record(
-                        cells
-                            .iter()
-                            .map(|c| crate::export::neutralize_formula(c).into_owned()),
-                    )?;
-                }
-            }
-            writer.flush()?;
+            crate::export::export_members_csv(
+                &store,
+                &out,
+                &ids,
+                &mut NoProgress,
+                &CancelToken::new(),
+            )
+            .with_context(|| format!("{}", out.display()))?;
             println!(
                 "Wrote {} members of {} to {}",
                 ids.len(),
@@ -776,7 +756,10 @@ fn segment_cmd(command: SegmentCommand) -> anyhow::Result<()> {
             let contact = store
                 .contact_by_email(&email)?
                 .ok_or_else(|| anyhow::anyhow!("no contact with email {email:?}"))?;
-            let (reasons, member) = store.segment_explain(&segment, contact, as_of)?;
+            let explanation = store
+                .segment_explain(&segment, contact, as_of)?
+                .ok_or_else(|| anyhow::anyhow!("no contact with email {email:?}"))?;
+            let (reasons, member) = (explanation.reasons, explanation.member);
             if args.json {
                 let conditions: Vec<serde_json::Value> = reasons
                     .iter()

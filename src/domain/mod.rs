@@ -5,6 +5,7 @@ pub mod contact;
 pub mod ids;
 pub mod money;
 pub mod segment;
+pub mod segment_draft;
 pub mod time;
 pub mod workspace;
 

@@ -15,7 +15,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 pub use bulk::{BulkLoad, NewContact, NewEvent, NewOrder, NewOrderItem};
 pub use import::{ContactValues, ExistingContact, ImportTx};
 pub use migrations::LATEST_VERSION;
-pub use segment::{ConditionCount, SegmentCounts};
+pub use segment::{ConditionCount, Explanation, SegmentCatalog, SegmentCounts};
 
 use crate::domain::{
     ContactId, CustomFieldDef, CustomFieldId, FieldKind, WorkspaceCounts, WorkspaceSettings,
@@ -54,6 +54,9 @@ pub enum StoreError {
     Copy { path: PathBuf, reason: String },
     #[error("cannot undo import {run}: {reason}")]
     Undo { run: i64, reason: String },
+    /// A request the workspace's contents refuse (a name taken, say).
+    #[error("{0}")]
+    Invalid(String),
     #[error("cancelled")]
     Cancelled,
     #[error("the query was interrupted")]

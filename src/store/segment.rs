@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension as _, params, params_from_iter};
 
-use super::{Result, Store, map_interrupt};
+use super::{Result, Store, StoreError, map_interrupt};
 use crate::domain::segment::{
     Activity, Cmp, Condition, FieldOp, FieldRef, Group, Match, Schema, Segment, Window, describe,
 };
@@ -22,6 +22,52 @@ use crate::domain::{ContactId, FieldKind};
 pub struct SegmentCounts {
     pub count: i64,
     pub conditions: Vec<ConditionCount>,
+    /// Every condition and group at every depth on its own, by its path of
+    /// indices from the top (`[1, 0]` is the first condition of the second).
+    #[serde(skip)]
+    pub nodes: Vec<(Vec<usize>, i64)>,
+}
+
+/// Why one contact is in or out of a segment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation {
+    pub member: bool,
+    /// Each top-level condition, described, and whether the contact meets it.
+    pub reasons: Vec<(String, bool)>,
+    /// Whether the contact meets each node at every depth, by path.
+    pub nodes: Vec<(Vec<usize>, bool)>,
+}
+
+/// A segment compiled for counting: each leaf condition once as a 0/1 flag
+/// (`l0`, `l1`, …), and every node as an expression over those flags.
+struct Plan {
+    leaves: Vec<String>,
+    nodes: Vec<(Vec<usize>, String)>,
+    root: String,
+}
+
+impl Plan {
+    fn expr_of(&self, path: &[usize]) -> Option<&str> {
+        self.nodes
+            .iter()
+            .find(|(p, _)| p.as_slice() == path)
+            .map(|(_, e)| e.as_str())
+    }
+
+    /// The CTE `flags` with one row of leaf flags per contact.
+    fn flags_cte(&self, filter: &str) -> String {
+        let columns: Vec<String> = self
+            .leaves
+            .iter()
+            .enumerate()
+            .map(|(i, expr)| format!("{expr} AS l{i}"))
+            .collect();
+        // MATERIALIZED keeps SQLite from copying each condition into every sum.
+        format!(
+            "WITH flags AS MATERIALIZED (SELECT {} {FROM} {filter})",
+            columns.join(", ")
+        )
+    }
 }
 
 /// One top-level condition's count on its own, and (in an "all" group) the
@@ -81,6 +127,59 @@ impl Compiler {
             Match::All => format!("({})", parts.join(" AND ")),
             Match::Any => format!("({})", parts.join(" OR ")),
             Match::None => format!("NOT ({})", parts.join(" OR ")),
+        }
+    }
+
+    /// Plans a segment for counting: leaves become flags, groups and the
+    /// root become expressions over them.
+    fn plan(&mut self, root: &Group) -> Plan {
+        let mut plan = Plan {
+            leaves: Vec::new(),
+            nodes: Vec::new(),
+            root: String::new(),
+        };
+        let mut path = Vec::new();
+        plan.root = self.plan_group(root, &mut path, &mut plan.leaves, &mut plan.nodes);
+        if plan.leaves.is_empty() {
+            // Only empty groups: one constant flag keeps the query's shape.
+            plan.leaves.push("1".to_owned());
+        }
+        plan
+    }
+
+    fn plan_group(
+        &mut self,
+        group: &Group,
+        path: &mut Vec<usize>,
+        leaves: &mut Vec<String>,
+        nodes: &mut Vec<(Vec<usize>, String)>,
+    ) -> String {
+        let mut parts = Vec::new();
+        for (i, condition) in group.conditions.iter().enumerate() {
+            path.push(i);
+            let expr = match condition {
+                Condition::Group(inner) => self.plan_group(inner, path, leaves, nodes),
+                leaf => {
+                    leaves.push(self.condition(leaf));
+                    format!("l{}", leaves.len() - 1)
+                }
+            };
+            nodes.push((path.clone(), expr.clone()));
+            parts.push(expr);
+            path.pop();
+        }
+        if parts.is_empty() {
+            return if group.matching == Match::Any {
+                "0"
+            } else {
+                "1"
+            }
+            .to_owned();
+        }
+        match group.matching {
+            Match::All => format!("({})", parts.join(" AND ")),
+            Match::Any => format!("({})", parts.join(" OR ")),
+            Match::None => format!("(NOT ({}))", parts.join(" OR ")),
         }
     }
 
@@ -473,47 +572,187 @@ impl Store {
         })
     }
 
-    fn count_where(&self, expr: &str, params: Vec<Value>) -> Result<i64> {
-        let sql = format!("SELECT count(*) {FROM} WHERE {expr}");
-        let mut stmt = self.conn.prepare(&sql)?;
-        stmt.query_row(params_from_iter(params), |r| r.get(0))
-            .map_err(map_interrupt)
-    }
-
-    /// Counts a segment as of `as_of`, with each top-level condition on its
-    /// own and (for an "all" segment) cumulatively. One pass over the
-    /// contacts evaluates every condition once; the counts are sums of the
-    /// resulting 0/1 flags.
+    /// Counts a segment as of `as_of`: the total, each top-level condition
+    /// on its own and (for an "all" segment) cumulatively, and every nested
+    /// condition and group on its own. One pass over the contacts evaluates
+    /// each leaf condition once into a 0/1 flag; every count is a sum over
+    /// those flags.
     pub fn segment_counts(&self, segment: &Segment, as_of: NaiveDate) -> Result<SegmentCounts> {
         let conditions = &segment.root.conditions;
-        if conditions.is_empty() {
-            let mut compiler = self.compiler(as_of)?;
-            let expr = compiler.group(&segment.root);
-            let count = self.count_where(&expr, compiler.params)?;
-            return Ok(SegmentCounts {
-                count,
-                conditions: Vec::new(),
-            });
-        }
         let mut compiler = self.compiler(as_of)?;
-        let flags: Vec<String> = conditions
+        let plan = compiler.plan(&segment.root);
+        let mut sums: Vec<String> = plan
+            .nodes
+            .iter()
+            .map(|(_, expr)| format!("sum({expr})"))
+            .collect();
+        let top: Vec<&str> = (0..conditions.len())
+            .map(|i| plan.expr_of(&[i]).unwrap_or("0"))
+            .collect();
+        let all = segment.root.matching == Match::All;
+        let cumulative_from = sums.len();
+        if all {
+            sums.extend((1..top.len()).map(|k| format!("sum({})", top[..=k].join(" AND "))));
+        }
+        sums.push(format!("sum({})", plan.root));
+        let sql = format!(
+            "{} SELECT {} FROM flags",
+            plan.flags_cte(""),
+            sums.join(", ")
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let values: Vec<i64> = stmt
+            .query_row(params_from_iter(compiler.params), |row| {
+                (0..sums.len())
+                    .map(|i| Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0)))
+                    .collect()
+            })
+            .map_err(map_interrupt)?;
+        let count = values[values.len() - 1];
+        let nodes: Vec<(Vec<usize>, i64)> = plan
+            .nodes
+            .iter()
+            .zip(&values)
+            .map(|((path, _), n)| (path.clone(), *n))
+            .collect();
+        let alone = |i: usize| {
+            nodes
+                .iter()
+                .find(|(path, _)| path.as_slice() == [i])
+                .map_or(0, |(_, n)| *n)
+        };
+        let conditions = conditions
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("{} AS f{i}", compiler.condition(c)))
+            .map(|(i, condition)| ConditionCount {
+                description: describe(condition),
+                count: alone(i),
+                cumulative: all.then(|| {
+                    if i == 0 {
+                        alone(0)
+                    } else {
+                        values[cumulative_from + i - 1]
+                    }
+                }),
+            })
             .collect();
-        let names: Vec<String> = (0..conditions.len()).map(|i| format!("f{i}")).collect();
-        let mut sums: Vec<String> = names.iter().map(|f| format!("sum({f})")).collect();
-        let all = segment.root.matching == Match::All;
-        if all {
-            sums.extend((1..names.len()).map(|k| format!("sum({})", names[..=k].join(" AND "))));
-        }
-        let total = match segment.root.matching {
-            Match::All => names.join(" AND "),
-            Match::Any => names.join(" OR "),
-            Match::None => format!("NOT ({})", names.join(" OR ")),
+        Ok(SegmentCounts {
+            count,
+            conditions,
+            nodes,
+        })
+    }
+
+    /// Why one contact is in or out: whether it meets each condition at
+    /// every depth, and whether it is in the segment. `None` when there is
+    /// no such contact.
+    pub fn segment_explain(
+        &self,
+        segment: &Segment,
+        contact: ContactId,
+        as_of: NaiveDate,
+    ) -> Result<Option<Explanation>> {
+        let mut compiler = self.compiler(as_of)?;
+        let plan = compiler.plan(&segment.root);
+        let id = compiler.bind(contact.0);
+        let mut columns: Vec<&str> = plan.nodes.iter().map(|(_, e)| e.as_str()).collect();
+        columns.push(&plan.root);
+        let sql = format!(
+            "{} SELECT {} FROM flags",
+            plan.flags_cte(&format!("WHERE c.id = {id}")),
+            columns.join(", ")
+        );
+        let n = columns.len();
+        let mut stmt = self.conn.prepare(&sql)?;
+        let flags: Option<Vec<bool>> = stmt
+            .query_row(params_from_iter(compiler.params), |row| {
+                (0..n)
+                    .map(|i| Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0) != 0))
+                    .collect()
+            })
+            .optional()
+            .map_err(map_interrupt)?;
+        let Some(flags) = flags else {
+            return Ok(None);
         };
-        sums.push(format!("sum({total})"));
-        // MATERIALIZED keeps SQLite from copying each condition into every sum.
+        let member = flags.last().copied().unwrap_or(false);
+        let nodes: Vec<(Vec<usize>, bool)> = plan
+            .nodes
+            .iter()
+            .zip(&flags)
+            .map(|((path, _), met)| (path.clone(), *met))
+            .collect();
+        let reasons = segment
+            .root
+            .conditions
+            .iter()
+            .enumerate()
+            .map(|(i, condition)| {
+                let met = nodes
+                    .iter()
+                    .find(|(path, _)| path.as_slice() == [i])
+                    .is_some_and(|(_, met)| *met);
+                (describe(condition), met)
+            })
+            .collect();
+        Ok(Some(Explanation {
+            member,
+            reasons,
+            nodes,
+        }))
+    }
+
+    /// One page of a segment's members, in id order.
+    pub fn segment_member_page(
+        &self,
+        segment: &Segment,
+        as_of: NaiveDate,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<ContactId>> {
+        let mut compiler = self.compiler(as_of)?;
+        let expr = compiler.group(&segment.root);
+        let sql = format!(
+            "SELECT c.id {FROM} WHERE {expr} ORDER BY c.id LIMIT {} OFFSET {}",
+            compiler.bind(limit as i64),
+            compiler.bind(offset as i64)
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let ids = stmt
+            .query_map(params_from_iter(compiler.params), |r| {
+                r.get(0).map(ContactId)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(map_interrupt)?;
+        Ok(ids)
+    }
+
+    /// How saved segments overlap: `matrix[i][j]` is the number of contacts
+    /// in both segment `i` and segment `j` (the diagonal is each segment's
+    /// size), and the second value the number in at least one. One pass.
+    pub fn segment_overlap(
+        &self,
+        segments: &[Segment],
+        as_of: NaiveDate,
+    ) -> Result<(Vec<Vec<i64>>, i64)> {
+        let n = segments.len();
+        if n == 0 {
+            return Ok((Vec::new(), 0));
+        }
+        let mut compiler = self.compiler(as_of)?;
+        let flags: Vec<String> = segments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("coalesce({}, 0) AS s{i}", compiler.group(&s.root)))
+            .collect();
+        let mut sums = Vec::new();
+        for i in 0..n {
+            for j in i..n {
+                sums.push(format!("sum(s{i} AND s{j})"));
+            }
+        }
+        let any: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+        sums.push(format!("sum({})", any.join(" OR ")));
         let sql = format!(
             "WITH flags AS MATERIALIZED (SELECT {} {FROM}) SELECT {} FROM flags",
             flags.join(", "),
@@ -527,57 +766,16 @@ impl Store {
                     .collect()
             })
             .map_err(map_interrupt)?;
-        let n = conditions.len();
-        let count = values[values.len() - 1];
-        let conditions = conditions
-            .iter()
-            .enumerate()
-            .map(|(i, condition)| ConditionCount {
-                description: describe(condition),
-                count: values[i],
-                cumulative: all.then(|| if i == 0 { values[0] } else { values[n + i - 1] }),
-            })
-            .collect();
-        Ok(SegmentCounts { count, conditions })
-    }
-
-    /// Why one contact is in or out: each top-level condition with whether
-    /// the contact meets it, and whether it is in the segment.
-    pub fn segment_explain(
-        &self,
-        segment: &Segment,
-        contact: ContactId,
-        as_of: NaiveDate,
-    ) -> Result<(Vec<(String, bool)>, bool)> {
-        let mut compiler = self.compiler(as_of)?;
-        let mut columns: Vec<String> = segment
-            .root
-            .conditions
-            .iter()
-            .map(|c| compiler.condition(c))
-            .collect();
-        columns.push(compiler.group(&segment.root));
-        let id = compiler.bind(contact.0);
-        let sql = format!("SELECT {} {FROM} WHERE c.id = {id}", columns.join(", "));
-        let mut stmt = self.conn.prepare(&sql)?;
-        let flags: Vec<bool> = stmt
-            .query_row(params_from_iter(compiler.params), |row| {
-                (0..columns.len())
-                    .map(|i| Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0) != 0))
-                    .collect()
-            })
-            .optional()
-            .map_err(map_interrupt)?
-            .unwrap_or_default();
-        let member = flags.last().copied().unwrap_or(false);
-        let reasons = segment
-            .root
-            .conditions
-            .iter()
-            .zip(flags)
-            .map(|(condition, met)| (describe(condition), met))
-            .collect();
-        Ok((reasons, member))
+        let mut matrix = vec![vec![0; n]; n];
+        let mut k = 0;
+        for i in 0..n {
+            for j in i..n {
+                matrix[i][j] = values[k];
+                matrix[j][i] = values[k];
+                k += 1;
+            }
+        }
+        Ok((matrix, values[k]))
     }
 
     /// The ids of a segment's members, in id order.
@@ -631,5 +829,228 @@ impl Store {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    /// Deletes the saved segment `name` (case-insensitive), refusing while
+    /// another saved segment refers to it. Returns its definition, so the
+    /// deletion can be undone.
+    pub fn delete_segment(&mut self, name: &str) -> Result<String> {
+        let (id, definition): (i64, String) = self
+            .conn
+            .query_row(
+                "SELECT id, definition_json FROM segments WHERE lower(name) = lower(?1)",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::Invalid(format!("no saved segment named {name:?}")))?;
+        let users: Vec<String> = self
+            .segments()?
+            .into_iter()
+            .filter(|(other, json)| {
+                !other.eq_ignore_ascii_case(name)
+                    && serde_json::from_str::<serde_json::Value>(json)
+                        .is_ok_and(|v| refers_to(&v, name))
+            })
+            .map(|(other, _)| other)
+            .collect();
+        if !users.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "segment {name:?} is used by {}; remove those references first",
+                users
+                    .iter()
+                    .map(|u| format!("{u:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        self.conn
+            .execute("DELETE FROM segments WHERE id = ?1", [id])?;
+        Ok(definition)
+    }
+
+    /// Saves `definition_json` as segment `name`. When `previous` names a
+    /// saved segment with another name, that one is renamed: it is replaced
+    /// and every other segment that refers to it is changed to refer to the
+    /// new name, in one transaction. A different segment already called
+    /// `name` is never overwritten by a rename.
+    pub fn save_segment_as(
+        &mut self,
+        name: &str,
+        definition_json: &str,
+        previous: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        let renaming = previous.filter(|p| !p.eq_ignore_ascii_case(name));
+        let tx = self.conn.transaction()?;
+        let exists = |n: &str| -> Result<Option<i64>> {
+            Ok(tx
+                .query_row(
+                    "SELECT id FROM segments WHERE lower(name) = lower(?1)",
+                    [n],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        };
+        match renaming {
+            Some(old) => {
+                if exists(name)?.is_some() {
+                    return Err(StoreError::Invalid(format!(
+                        "a segment named {name:?} exists already; choose another name"
+                    )));
+                }
+                let rows: Vec<(i64, String)> = {
+                    let mut stmt = tx.prepare("SELECT id, definition_json FROM segments")?;
+                    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect::<rusqlite::Result<_>>()?
+                };
+                for (id, json) in rows {
+                    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&json) else {
+                        continue;
+                    };
+                    if rename_references(&mut value, old, name) {
+                        tx.execute(
+                            "UPDATE segments SET definition_json = ?1, updated_at = ?2 WHERE id = ?3",
+                            params![value.to_string(), now, id],
+                        )?;
+                    }
+                }
+                match exists(old)? {
+                    Some(id) => tx.execute(
+                        "UPDATE segments SET name = ?1, definition_json = ?2, updated_at = ?3 WHERE id = ?4",
+                        params![name, definition_json, now, id],
+                    )?,
+                    None => tx.execute(
+                        "INSERT INTO segments (name, definition_json, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+                        params![name, definition_json, now],
+                    )?,
+                };
+            }
+            None => match exists(name)? {
+                Some(id) => {
+                    tx.execute(
+                        "UPDATE segments SET name = ?1, definition_json = ?2, updated_at = ?3 WHERE id = ?4",
+                        params![name, definition_json, now, id],
+                    )?;
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO segments (name, definition_json, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+                        params![name, definition_json, now],
+                    )?;
+                }
+            },
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// What the segment builder offers to pick from.
+    pub fn segment_catalog(&self) -> Result<SegmentCatalog> {
+        let strings = |sql: &str| -> Result<Vec<String>> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(map_interrupt)?;
+            Ok(rows)
+        };
+        Ok(SegmentCatalog {
+            tags: strings(
+                "SELECT t.name FROM tags t JOIN contact_tags ct ON ct.tag_id = t.id \
+                 GROUP BY t.id ORDER BY count(*) DESC, t.name LIMIT 500",
+            )?,
+            event_kinds: strings("SELECT DISTINCT kind FROM events ORDER BY kind")?,
+            categories: strings(
+                "SELECT DISTINCT category FROM products WHERE category <> '' ORDER BY category LIMIT 500",
+            )?,
+            products: strings(
+                "SELECT DISTINCT name FROM products WHERE name <> '' ORDER BY name LIMIT 500",
+            )?,
+            campaigns: strings("SELECT name FROM campaigns ORDER BY name LIMIT 500")?,
+        })
+    }
+
+    /// The most common values of a text field (built-in or custom), for
+    /// suggestions, most common first.
+    pub fn field_values(&self, field: &FieldRef, limit: usize) -> Result<Vec<(String, i64)>> {
+        let (sql, id) = match field {
+            FieldRef::Text(f) => (
+                format!(
+                    "SELECT {0}, count(*) FROM contacts WHERE {0} IS NOT NULL AND {0} <> '' \
+                     GROUP BY {0} ORDER BY count(*) DESC, {0} LIMIT ?1",
+                    f.name()
+                ),
+                None,
+            ),
+            FieldRef::Custom(def) if def.kind == FieldKind::Text => (
+                "SELECT value, count(*) FROM custom_values WHERE field_id = ?2 AND value <> '' \
+                 GROUP BY value ORDER BY count(*) DESC, value LIMIT ?1"
+                    .to_owned(),
+                Some(def.id.0),
+            ),
+            _ => return Ok(Vec::new()),
+        };
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = match id {
+            Some(id) => stmt
+                .query_map(params![limit as i64, id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>(),
+            None => stmt
+                .query_map(params![limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>(),
+        };
+        rows.map_err(map_interrupt)
+    }
+}
+
+/// Tags, event kinds and order properties the builder offers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SegmentCatalog {
+    /// Most used first.
+    pub tags: Vec<String>,
+    pub event_kinds: Vec<String>,
+    pub categories: Vec<String>,
+    pub products: Vec<String>,
+    pub campaigns: Vec<String>,
+}
+
+/// Whether a segment definition refers to segment `name` anywhere.
+fn refers_to(value: &serde_json::Value, name: &str) -> bool {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.get("segment")
+                .and_then(|v| v.as_str())
+                .is_some_and(|s| s.eq_ignore_ascii_case(name))
+                || map.values().any(|v| refers_to(v, name))
+        }
+        serde_json::Value::Array(items) => items.iter().any(|v| refers_to(v, name)),
+        _ => false,
+    }
+}
+
+/// Changes every reference to segment `old` into one to `new`; returns
+/// whether anything changed.
+fn rename_references(value: &mut serde_json::Value, old: &str, new: &str) -> bool {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut changed = false;
+            if let Some(serde_json::Value::String(s)) = map.get_mut("segment")
+                && s.eq_ignore_ascii_case(old)
+            {
+                *s = new.to_owned();
+                changed = true;
+            }
+            for (key, v) in map.iter_mut() {
+                if key != "segment" {
+                    changed |= rename_references(v, old, new);
+                }
+            }
+            changed
+        }
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, v| rename_references(v, old, new) | changed),
+        _ => false,
     }
 }

@@ -409,6 +409,153 @@ fn groups_nest_to_any_depth() {
 }
 
 #[test]
+fn nested_conditions_and_groups_are_counted_on_their_own() {
+    let f = fixture();
+    let json = r#"{"name": "Nested", "match": "all", "conditions": [
+        {"consent": "subscribed"},
+        {"match": "any", "conditions": [
+            {"field": "country", "op": "is", "value": "DE"},
+            {"match": "all", "conditions": [
+                {"field": "country", "op": "is", "value": "FR"},
+                {"field": "order_count", "op": ">=", "value": 2}
+            ]}
+        ]}
+    ]}"#;
+    let schema = f.store.segment_schema().expect("schema");
+    let segment = parse_segment(json, &schema).expect("valid");
+    let counts = f.store.segment_counts(&segment, as_of()).expect("count");
+    let node = |path: &[usize]| {
+        counts
+            .nodes
+            .iter()
+            .find(|(p, _)| p.as_slice() == path)
+            .map(|(_, n)| *n)
+            .unwrap_or_else(|| panic!("no count for {path:?}"))
+    };
+    let n = |test: &dyn Fn(&ContactRow) -> bool| f.rows.iter().filter(|r| test(r)).count() as i64;
+    let subscribed = |r: &ContactRow| r.consent == Some(Consent::Subscribed);
+    let de = |r: &ContactRow| fold(&r.country) == "de";
+    let fr = |r: &ContactRow| fold(&r.country) == "fr";
+    let repeat = |r: &ContactRow| r.order_count >= 2;
+    assert_eq!(node(&[0]), n(&subscribed));
+    assert_eq!(node(&[1, 0]), n(&de));
+    assert_eq!(node(&[1, 1, 0]), n(&fr));
+    assert_eq!(node(&[1, 1, 1]), n(&repeat));
+    assert_eq!(node(&[1, 1]), n(&|r| fr(r) && repeat(r)));
+    assert_eq!(node(&[1]), n(&|r| de(r) || (fr(r) && repeat(r))));
+    assert_eq!(
+        counts.count,
+        n(&|r| subscribed(r) && (de(r) || (fr(r) && repeat(r))))
+    );
+    assert_eq!(counts.conditions[1].cumulative, Some(counts.count));
+
+    // Explain marks every node for one contact, nested ones too.
+    let french_repeat = f
+        .rows
+        .iter()
+        .find(|r| fr(r) && repeat(r) && !subscribed(r))
+        .expect("a French repeat buyer who is not subscribed");
+    let explained = f
+        .store
+        .segment_explain(&segment, french_repeat.id, as_of())
+        .expect("explain")
+        .expect("a contact");
+    assert!(!explained.member);
+    let met = |path: &[usize]| {
+        explained
+            .nodes
+            .iter()
+            .find(|(p, _)| p.as_slice() == path)
+            .is_some_and(|(_, m)| *m)
+    };
+    assert!(!met(&[0]));
+    assert!(met(&[1]) && met(&[1, 1]) && met(&[1, 1, 0]) && met(&[1, 1, 1]));
+    assert!(!met(&[1, 0]));
+}
+
+#[test]
+fn overlap_counts_every_pair_in_one_pass() {
+    let f = fixture();
+    let schema = f.store.segment_schema().expect("schema");
+    let parse = |c: &str| parse_segment(&segment(c), &schema).expect("valid");
+    let segments = [
+        parse(r#"{"consent": "subscribed"}"#),
+        parse(r#"{"field": "order_count", "op": ">=", "value": 1}"#),
+        parse(r#"{"tag": "vip"}"#),
+    ];
+    let tests: [&dyn Fn(&ContactRow) -> bool; 3] = [
+        &|r| r.consent == Some(Consent::Subscribed),
+        &|r| r.order_count >= 1,
+        &|r| r.tags.iter().any(|t| t == "vip"),
+    ];
+    let (matrix, any) = f
+        .store
+        .segment_overlap(&segments, as_of())
+        .expect("overlap");
+    for i in 0..3 {
+        for j in 0..3 {
+            let expected = f.rows.iter().filter(|r| tests[i](r) && tests[j](r)).count() as i64;
+            assert_eq!(matrix[i][j], expected, "{i} ∩ {j}");
+        }
+    }
+    let expected_any = f.rows.iter().filter(|r| tests.iter().any(|t| t(r))).count() as i64;
+    assert_eq!(any, expected_any);
+}
+
+#[test]
+fn renaming_updates_references_and_deleting_refuses_while_used() {
+    let mut f = fixture();
+    let vip = r#"{"name": "VIP", "match": "all", "conditions": [{"tag": "vip"}]}"#;
+    let user = r#"{"name": "VIP subscribers", "match": "all", "conditions": [{"segment": "vip"}, {"consent": "subscribed"}]}"#;
+    f.store.save_segment_as("VIP", vip, None, 0).expect("save");
+    f.store
+        .save_segment_as("VIP subscribers", user, None, 0)
+        .expect("save");
+    // A rename may not take another segment's name.
+    let renamed = r#"{"name": "VIP subscribers", "match": "all", "conditions": [{"tag": "vip"}]}"#;
+    let taken = f
+        .store
+        .save_segment_as("VIP subscribers", renamed, Some("VIP"), 1)
+        .expect_err("name taken");
+    assert!(taken.to_string().contains("exists already"), "{taken}");
+    let renamed = r#"{"name": "Top customers", "match": "all", "conditions": [{"tag": "vip"}]}"#;
+    f.store
+        .save_segment_as("Top customers", renamed, Some("VIP"), 1)
+        .expect("rename");
+    let saved = f.store.segments().expect("list");
+    let names: Vec<&str> = saved.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.contains(&"Top customers") && !names.contains(&"VIP"),
+        "{names:?}"
+    );
+    let user_json = &saved
+        .iter()
+        .find(|(n, _)| n == "VIP subscribers")
+        .expect("kept")
+        .1;
+    assert!(
+        user_json.contains("\"segment\":\"Top customers\""),
+        "{user_json}"
+    );
+    // The referring segment still counts the same people.
+    f.expect(user_json, |r| {
+        r.tags.iter().any(|t| t == "vip") && r.consent == Some(Consent::Subscribed)
+    });
+    let refused = f.store.delete_segment("top customers").expect_err("in use");
+    assert!(refused.to_string().contains("VIP subscribers"), "{refused}");
+    let definition = f.store.delete_segment("VIP subscribers").expect("delete");
+    assert!(definition.contains("Top customers"));
+    f.store.delete_segment("Top customers").expect("now unused");
+    assert!(
+        f.store
+            .segments()
+            .expect("list")
+            .iter()
+            .all(|(n, _)| n != "VIP subscribers" && n != "Top customers")
+    );
+}
+
+#[test]
 fn segment_references_inline_and_cycles_are_errors() {
     let mut f = fixture();
     let vip = r#"{"name": "VIP", "match": "all", "conditions": [{"tag": "vip"}]}"#;
@@ -553,10 +700,12 @@ fn explain_says_which_conditions_a_contact_meets() {
     .expect("valid");
     let members = f.store.segment_members(&segment, as_of()).expect("members");
     assert!(!members.is_empty());
-    let (reasons, member) = f
+    let explained = f
         .store
         .segment_explain(&segment, members[0], as_of())
-        .expect("explain");
+        .expect("explain")
+        .expect("a contact");
+    let (reasons, member) = (explained.reasons, explained.member);
     assert!(member);
     assert!(reasons.iter().all(|(_, met)| *met));
     let outsider = f
@@ -564,10 +713,12 @@ fn explain_says_which_conditions_a_contact_meets() {
         .iter()
         .find(|r| r.consent == Some(Consent::Subscribed) && r.order_count == 0)
         .expect("a subscriber who never bought");
-    let (reasons, member) = f
+    let explained = f
         .store
         .segment_explain(&segment, outsider.id, as_of())
-        .expect("explain");
+        .expect("explain")
+        .expect("a contact");
+    let (reasons, member) = (explained.reasons, explained.member);
     assert!(!member);
     assert_eq!(
         reasons.iter().map(|(_, met)| *met).collect::<Vec<_>>(),
