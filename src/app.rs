@@ -2,6 +2,9 @@
 //! and applies the commands the UI emitted. This is the one place where
 //! `AppState` changes.
 
+mod segments;
+
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -14,6 +17,7 @@ use crate::demo::DemoOptions;
 use crate::domain::ImportRunId;
 use crate::domain::time::system_time_zone;
 use crate::domain::{ContactQuery, SortSpec, WorkspaceSettings};
+use crate::jobs::segments::SegmentWorker;
 use crate::jobs::worker::{self, Notifier, Request, StoreWorker};
 use crate::jobs::{CancelToken, Progress, spawn_named};
 use crate::state::{
@@ -42,6 +46,9 @@ const MAX_CACHED_PAGES: usize = 40;
 pub struct TailorApp {
     state: AppState,
     worker: StoreWorker,
+    segment_worker: SegmentWorker,
+    /// Fields whose suggestions were asked for.
+    values_requested: HashSet<String>,
     notifier: Notifier,
     events: Receiver<Event>,
     commands: Vec<Command>,
@@ -64,9 +71,14 @@ impl TailorApp {
         let (tx, events) = std::sync::mpsc::channel();
         let notifier = Notifier::new(tx, Some(ctx.clone()));
         let worker = StoreWorker::start(notifier.clone())?;
+        let segment_worker = SegmentWorker::start(notifier.clone())?;
+        let mut state = AppState::new(prefs, today);
+        state.builder = segments::fresh_builder();
         let mut app = Self {
-            state: AppState::new(prefs, today),
+            state,
             worker,
+            segment_worker,
+            values_requested: HashSet::new(),
             notifier,
             events,
             commands: Vec::new(),
@@ -120,6 +132,7 @@ impl TailorApp {
         for command in std::mem::take(&mut self.commands) {
             self.apply(command);
         }
+        self.segment_tick(ui.ctx());
     }
 
     fn apply_theme(&mut self, ctx: &egui::Context) {
@@ -140,6 +153,9 @@ impl TailorApp {
                 self.state.screen = screen;
                 if screen == Screen::Segments {
                     self.count_segments();
+                    if self.state.builder.generation == 0 {
+                        self.builder_changed(false);
+                    }
                 }
             }
             Command::RefreshSegments => self.count_segments(),
@@ -193,6 +209,21 @@ impl TailorApp {
             }
             Command::SetTheme(theme) => self.state.prefs.theme = theme,
             Command::DismissNotice => self.state.notice = None,
+            Command::SegmentNew
+            | Command::SegmentStarter(_)
+            | Command::SegmentOpen(_)
+            | Command::SegmentEdit { .. }
+            | Command::SegmentUndo
+            | Command::SegmentRedo
+            | Command::SegmentSave
+            | Command::SegmentDuplicate
+            | Command::SegmentDelete
+            | Command::SegmentUndoDelete
+            | Command::SegmentPage(_)
+            | Command::SegmentSetExplain(_)
+            | Command::SegmentExplain(_)
+            | Command::SegmentWantValues(_)
+            | Command::SegmentToggleOverlap(_) => self.apply_segment(command),
             other => self.apply_import(other),
         }
     }
@@ -408,6 +439,16 @@ impl TailorApp {
         }
         self.dialog_open = true;
         let notifier = self.notifier.clone();
+        // File names suggested for the builder's segment.
+        let suggested: String = self
+            .state
+            .builder
+            .draft
+            .name
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
+            .collect();
         let spawned = spawn_named("tailor-dialog", move || {
             let dialog = rfd::FileDialog::new().add_filter("Tailor workspace", &["tailor"]);
             let path = match action {
@@ -435,6 +476,20 @@ impl TailorApp {
                     .set_title("Save rejected rows")
                     .add_filter("CSV", &["csv"])
                     .set_file_name("rejected rows.csv")
+                    .save_file(),
+                FileAction::ImportSegment => rfd::FileDialog::new()
+                    .set_title("Open a segment file")
+                    .add_filter("Segment file", &["json"])
+                    .pick_file(),
+                FileAction::ExportSegment => rfd::FileDialog::new()
+                    .set_title("Export the segment")
+                    .add_filter("Segment file", &["json"])
+                    .set_file_name(format!("{suggested}.segment.json"))
+                    .save_file(),
+                FileAction::ExportMembers => rfd::FileDialog::new()
+                    .set_title("Export the members")
+                    .add_filter("CSV", &["csv"])
+                    .set_file_name(format!("{suggested} members.csv"))
                     .save_file(),
             };
             notifier.send(Event::DialogClosed { action, path });
@@ -467,6 +522,9 @@ impl TailorApp {
                         self.notice(true, format!("Could not save the rows: {e}"));
                     }
                 }
+            }
+            FileAction::ImportSegment | FileAction::ExportSegment | FileAction::ExportMembers => {
+                self.segment_file_chosen(action, path)
             }
             FileAction::OpenWorkspace => self.open(path),
             FileAction::NewWorkspace => {
@@ -540,9 +598,13 @@ impl TailorApp {
     }
 
     fn on_event(&mut self, event: Event) {
+        let Some(event) = self.on_segment_event(event) else {
+            return;
+        };
         match event {
             Event::WorkspaceOpened(summary) => {
                 self.state.opening = None;
+                self.segments_workspace_opened(summary.path.clone());
                 self.state.prefs.remember(summary.path.clone());
                 self.state.workspace = Some(*summary);
                 self.state.contacts = ContactsView {
@@ -613,6 +675,7 @@ impl TailorApp {
             } => self.on_job(kind, progress, &path),
             Event::WorkspaceRefreshed(summary) => {
                 self.state.workspace = Some(*summary);
+                self.segments_data_changed();
                 self.query_contacts();
                 if let Some(id) = self.state.contacts.selected {
                     self.state.contacts.detail_loading = true;
@@ -653,6 +716,17 @@ impl TailorApp {
                     self.file_chosen(action, path);
                 }
             }
+            Event::BuilderCounted { .. }
+            | Event::BuilderPage { .. }
+            | Event::BuilderExplained { .. }
+            | Event::SegmentCatalogLoaded(_)
+            | Event::FieldValues { .. }
+            | Event::SegmentSaved { .. }
+            | Event::SegmentDeleted { .. }
+            | Event::OverlapCounted { .. }
+            | Event::SegmentFileRead(_) => {
+                unreachable!("on_segment_event handles the segment events")
+            }
         }
     }
 
@@ -688,7 +762,7 @@ impl TailorApp {
                         }
                         self.worker.send(Request::Refresh);
                     }
-                    JobKind::SaveCopy => {}
+                    JobKind::SaveCopy | JobKind::ExportMembers => {}
                 }
             }
             Progress::Failed { error } => {

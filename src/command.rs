@@ -4,12 +4,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::domain::segment_draft::Draft;
 use crate::domain::{ContactColumn, ContactDetail, ContactId, ContactRow, WorkspaceSummary};
 use crate::import::mapping::Target;
 use crate::import::values::DateOrder;
 use crate::import::{DuplicatePolicy, ImportKind, ImportPreview};
 use crate::jobs::Progress;
 use crate::state::{ImportOutcome, ImportStep, Screen, SegmentRow, ThemeChoice};
+use crate::store::{Explanation, Overlap, SegmentCatalog, SegmentCounts};
 
 /// A request from the UI. Applied after the frame that emitted it.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +53,34 @@ pub enum Command {
     ImportUndo,
     /// Count the saved segments again.
     RefreshSegments,
+    /// Start an empty segment in the builder.
+    SegmentNew,
+    /// Start from one of the ready-made segments (`STARTERS[i]`).
+    SegmentStarter(usize),
+    /// Open a saved segment in the builder.
+    SegmentOpen(String),
+    /// The builder's tree after an edit. Edits with the same coalesce key in
+    /// a row (typing in one box) undo as one, and count after a pause.
+    SegmentEdit {
+        draft: Box<Draft>,
+        coalesce: Option<String>,
+    },
+    SegmentUndo,
+    SegmentRedo,
+    SegmentSave,
+    SegmentDuplicate,
+    SegmentDelete,
+    /// Bring back the segment deleted last.
+    SegmentUndoDelete,
+    /// Show this page of the member sample.
+    SegmentPage(usize),
+    SegmentSetExplain(String),
+    /// Explain the contact with this email, customer ID or `#id`.
+    SegmentExplain(String),
+    /// Suggestions for a text field are wanted (by field name).
+    SegmentWantValues(String),
+    /// Add or remove a saved segment from the overlap comparison.
+    SegmentToggleOverlap(String),
 }
 
 /// What a chosen file path is for.
@@ -64,6 +94,12 @@ pub enum FileAction {
     ImportFile,
     /// Where to save an import's rejected rows.
     SaveRejects,
+    /// A `.segment.json` file to open in the builder.
+    ImportSegment,
+    /// Where to write the builder's segment as `.segment.json`.
+    ExportSegment,
+    /// Where to write the builder's segment's members as CSV.
+    ExportMembers,
 }
 
 /// Which background job reports.
@@ -73,6 +109,7 @@ pub enum JobKind {
     SaveCopy,
     Import,
     UndoImport,
+    ExportMembers,
 }
 
 /// A report from a worker thread.
@@ -128,4 +165,42 @@ pub enum Event {
         name: String,
         count: Result<i64, String>,
     },
+    /// The builder's segment counted.
+    BuilderCounted {
+        generation: u64,
+        result: Result<SegmentCounts, String>,
+        elapsed_ms: u64,
+    },
+    /// A page of the builder's member sample.
+    BuilderPage {
+        generation: u64,
+        page: usize,
+        rows: Result<Vec<ContactRow>, String>,
+    },
+    BuilderExplained {
+        generation: u64,
+        result: Result<Box<(ContactRow, Explanation)>, String>,
+    },
+    SegmentCatalogLoaded(Box<SegmentCatalog>),
+    /// Suggestions for a text field, most common first.
+    FieldValues {
+        key: String,
+        values: Vec<(String, i64)>,
+    },
+    SegmentSaved {
+        name: String,
+        json: String,
+        result: Result<(), String>,
+    },
+    /// A segment was deleted; its definition, for undo.
+    SegmentDeleted {
+        name: String,
+        result: Result<String, String>,
+    },
+    OverlapCounted {
+        generation: u64,
+        result: Result<Overlap, String>,
+    },
+    /// A segment file was read for the builder.
+    SegmentFileRead(Result<Box<serde_json::Value>, String>),
 }

@@ -5,11 +5,15 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use std::time::Instant;
+
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::command::JobKind;
+use crate::domain::segment::SegmentError;
+use crate::domain::segment_draft::Draft;
 use crate::domain::time::parse_time_zone;
 use crate::domain::{
     ContactColumn, ContactDetail, ContactId, ContactRow, SortSpec, WorkspaceSummary,
@@ -18,6 +22,7 @@ use crate::import::read::ReadOptions;
 use crate::import::values::DateOrder;
 use crate::import::{DuplicatePolicy, ImportKind, ImportPreview, ImportSummary, Reject};
 use crate::jobs::CancelToken;
+use crate::store::{Explanation, Overlap, SegmentCatalog, SegmentCounts};
 
 /// The screens of the left navigation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -213,6 +218,16 @@ pub struct AppState {
     pub import: Option<ImportWizard>,
     /// The saved segments and their counts, for the Segments screen.
     pub segments: Vec<SegmentRow>,
+    /// The segment being built.
+    pub builder: SegmentBuilder,
+    /// Tags, event kinds and order properties the builder offers.
+    pub catalog: SegmentCatalog,
+    /// Suggested values of text fields, by field name.
+    pub field_values: HashMap<String, Vec<(String, i64)>>,
+    /// Saved segments picked for comparison, and their overlap.
+    pub overlap: OverlapView,
+    /// The segment deleted last (name, definition), until undone.
+    pub deleted_segment: Option<(String, String)>,
     pub prefs: Preferences,
     /// The real date, used when the workspace pins no `as_of`.
     pub today: NaiveDate,
@@ -222,10 +237,62 @@ pub struct AppState {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SegmentRow {
     pub name: String,
+    /// The saved definition.
+    pub json: String,
     /// The plain-language read-back, or why the definition is invalid.
     pub description: String,
     /// `None` while counting.
     pub count: Option<Result<i64, String>>,
+}
+
+/// The segment builder: the tree being edited, its undo history, and what
+/// the worker last said about it.
+#[derive(Clone, Debug, Default)]
+pub struct SegmentBuilder {
+    pub draft: Draft,
+    /// The saved segment this draft was opened from (`None` for a new one).
+    pub saved_as: Option<String>,
+    /// The JSON last saved or opened, to tell unsaved changes.
+    pub saved_json: Option<serde_json::Value>,
+    pub undo: Vec<(Draft, Option<String>)>,
+    pub redo: Vec<(Draft, Option<String>)>,
+    /// The coalesce key of the last edit.
+    pub coalesce: Option<String>,
+    /// Increases with every edit; answers about older trees are dropped.
+    pub generation: u64,
+    /// Why the draft is not a valid segment yet.
+    pub error: Option<SegmentError>,
+    /// The plain-language sentence of the valid draft.
+    pub read_back: String,
+    /// The latest counts (possibly of an older tree while `counting`).
+    pub counts: Option<SegmentCounts>,
+    pub count_error: Option<String>,
+    pub counting: bool,
+    pub count_ms: Option<u64>,
+    /// When a count is due after typing pauses.
+    pub count_due: Option<Instant>,
+    pub page: usize,
+    pub sample: Option<Vec<ContactRow>>,
+    pub sample_loading: bool,
+    pub explain_text: String,
+    pub explaining: bool,
+    pub explanation: Option<Result<Box<(ContactRow, Explanation)>, String>>,
+}
+
+impl SegmentBuilder {
+    /// Whether the draft differs from what was saved or opened.
+    pub fn unsaved(&self) -> bool {
+        self.saved_json.as_ref() != Some(&self.draft.to_json())
+    }
+}
+
+/// Saved segments chosen for the overlap view.
+#[derive(Clone, Debug, Default)]
+pub struct OverlapView {
+    pub names: Vec<String>,
+    pub generation: u64,
+    /// `matrix[i][j]`: contacts in both; and the number in any.
+    pub result: Option<Result<Overlap, String>>,
 }
 
 impl AppState {
@@ -240,6 +307,11 @@ impl AppState {
             notice: None,
             import: None,
             segments: Vec::new(),
+            builder: SegmentBuilder::default(),
+            catalog: SegmentCatalog::default(),
+            field_values: HashMap::new(),
+            overlap: OverlapView::default(),
+            deleted_segment: None,
             prefs,
             today,
         }

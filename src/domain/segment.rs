@@ -428,6 +428,18 @@ fn field_op(kind: FieldKind, op: &str, value: &Value, path: &str) -> Result<Fiel
     })
 }
 
+/// The field a segment file names: a built-in field or metric, else a
+/// custom field (case-insensitive).
+pub fn resolve_field(name: &str, custom_fields: &[CustomFieldDef]) -> Option<FieldRef> {
+    builtin_field(name).or_else(|| {
+        custom_fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
+            .cloned()
+            .map(FieldRef::Custom)
+    })
+}
+
 fn builtin_field(name: &str) -> Option<FieldRef> {
     Some(match name {
         "birthday" => FieldRef::Birthday,

@@ -227,7 +227,7 @@ pub fn ops_for(kind: FieldKind) -> &'static [(&'static str, &'static str)] {
         ],
         FieldKind::Date => &[
             ("in_last", "in the last"),
-            ("more_than_ago", "more than … ago"),
+            ("more_than_ago", "more than"),
             ("in_next", "in the next"),
             ("anniversary_in_next", "comes round in the next"),
             ("before", "before"),
@@ -272,7 +272,7 @@ impl Default for DraftGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub enum DraftItem {
     Group(DraftGroup),
-    Condition(DraftCondition),
+    Condition(Box<DraftCondition>),
 }
 
 /// A segment being built.
@@ -761,7 +761,7 @@ impl DraftGroup {
                 if item.get("match").is_some() {
                     DraftItem::Group(Self::from_json(item, kind_of))
                 } else {
-                    DraftItem::Condition(DraftCondition::from_json(item, kind_of))
+                    DraftItem::Condition(Box::new(DraftCondition::from_json(item, kind_of)))
                 }
             })
             .collect();
@@ -823,7 +823,7 @@ impl Draft {
     /// Appends a condition to the group at `group`.
     pub fn add_condition(&mut self, group: &[usize], condition: DraftCondition) {
         if let Some(group) = self.group_mut(group) {
-            group.items.push(DraftItem::Condition(condition));
+            group.items.push(DraftItem::Condition(Box::new(condition)));
         }
     }
 
@@ -838,7 +838,7 @@ impl Draft {
             };
             parent.items.push(DraftItem::Group(DraftGroup {
                 matching,
-                items: vec![DraftItem::Condition(first)],
+                items: vec![DraftItem::Condition(Box::new(first))],
             }));
         }
     }

@@ -2,6 +2,7 @@
 //! worker threads. A job is a plain function `run(.., progress, cancel)` so it
 //! can be tested without threads; `spawn_job` runs it on a named thread.
 
+pub mod segments;
 pub mod worker;
 
 use crate::domain::money::group_thousands;

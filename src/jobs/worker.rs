@@ -252,7 +252,7 @@ fn install(
 
 /// Runs `work` on a named job thread, reporting `Started`, its progress and
 /// one final report. Returns the thread handle so it can be joined.
-fn run_job(
+pub(crate) fn run_job(
     kind: JobKind,
     label: String,
     path: PathBuf,
@@ -290,7 +290,7 @@ fn run_job(
 }
 
 /// How a job failed.
-enum JobError {
+pub(crate) enum JobError {
     Cancelled,
     Failed(String),
 }
@@ -546,17 +546,18 @@ pub fn spawn_count_segments(
                 return;
             }
         };
-        let parsed: Vec<(String, Result<Segment, String>)> = saved
+        let parsed: Vec<(String, String, Result<Segment, String>)> = saved
             .into_iter()
             .map(|(name, json)| {
                 let segment = segment::parse_segment(&json, &schema).map_err(|e| format!("{e}"));
-                (name, segment)
+                (name, json, segment)
             })
             .collect();
         let rows = parsed
             .iter()
-            .map(|(name, segment)| SegmentRow {
+            .map(|(name, json, segment)| SegmentRow {
                 name: name.clone(),
+                json: json.clone(),
                 description: match segment {
                     Ok(segment) => segment::read_back(segment),
                     Err(error) => format!("Invalid: {error}"),
@@ -565,7 +566,7 @@ pub fn spawn_count_segments(
             })
             .collect();
         notifier.send(Event::SegmentsListed(rows));
-        for (name, segment) in parsed {
+        for (name, _, segment) in parsed {
             if let Ok(segment) = segment {
                 let count = store
                     .segment_counts(&segment, as_of)

@@ -15,7 +15,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 pub use bulk::{BulkLoad, NewContact, NewEvent, NewOrder, NewOrderItem};
 pub use import::{ContactValues, ExistingContact, ImportTx};
 pub use migrations::LATEST_VERSION;
-pub use segment::{ConditionCount, Explanation, SegmentCatalog, SegmentCounts};
+pub use segment::{ConditionCount, Explanation, Overlap, SegmentCatalog, SegmentCounts};
 
 use crate::domain::{
     ContactId, CustomFieldDef, CustomFieldId, FieldKind, WorkspaceCounts, WorkspaceSettings,

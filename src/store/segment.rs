@@ -727,17 +727,11 @@ impl Store {
         Ok(ids)
     }
 
-    /// How saved segments overlap: `matrix[i][j]` is the number of contacts
-    /// in both segment `i` and segment `j` (the diagonal is each segment's
-    /// size), and the second value the number in at least one. One pass.
-    pub fn segment_overlap(
-        &self,
-        segments: &[Segment],
-        as_of: NaiveDate,
-    ) -> Result<(Vec<Vec<i64>>, i64)> {
+    /// How saved segments overlap, every pair counted in one pass.
+    pub fn segment_overlap(&self, segments: &[Segment], as_of: NaiveDate) -> Result<Overlap> {
         let n = segments.len();
         if n == 0 {
-            return Ok((Vec::new(), 0));
+            return Ok(Overlap::default());
         }
         let mut compiler = self.compiler(as_of)?;
         let flags: Vec<String> = segments
@@ -745,12 +739,11 @@ impl Store {
             .enumerate()
             .map(|(i, s)| format!("coalesce({}, 0) AS s{i}", compiler.group(&s.root)))
             .collect();
-        let mut sums = Vec::new();
-        for i in 0..n {
-            for j in i..n {
-                sums.push(format!("sum(s{i} AND s{j})"));
-            }
-        }
+        let pairs: Vec<(usize, usize)> = (0..n).flat_map(|i| (i..n).map(move |j| (i, j))).collect();
+        let mut sums: Vec<String> = pairs
+            .iter()
+            .map(|(i, j)| format!("sum(s{i} AND s{j})"))
+            .collect();
         let any: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
         sums.push(format!("sum({})", any.join(" OR ")));
         let sql = format!(
@@ -767,15 +760,14 @@ impl Store {
             })
             .map_err(map_interrupt)?;
         let mut matrix = vec![vec![0; n]; n];
-        let mut k = 0;
-        for i in 0..n {
-            for j in i..n {
-                matrix[i][j] = values[k];
-                matrix[j][i] = values[k];
-                k += 1;
-            }
+        for (&(i, j), &both) in pairs.iter().zip(&values) {
+            matrix[i][j] = both;
+            matrix[j][i] = both;
         }
-        Ok((matrix, values[k]))
+        Ok(Overlap {
+            matrix,
+            any: values[pairs.len()],
+        })
     }
 
     /// The ids of a segment's members, in id order.
@@ -1002,6 +994,16 @@ impl Store {
         };
         rows.map_err(map_interrupt)
     }
+}
+
+/// How saved segments overlap.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Overlap {
+    /// `matrix[i][j]`: contacts in both segment `i` and segment `j` (the
+    /// diagonal is each segment's size).
+    pub matrix: Vec<Vec<i64>>,
+    /// Contacts in at least one of them.
+    pub any: i64,
 }
 
 /// Tags, event kinds and order properties the builder offers.

@@ -49,3 +49,52 @@ pub fn section_ui(ui: &mut Ui, text: &str) {
 pub fn format_count(n: usize) -> String {
     crate::domain::money::group_thousands(n as u64)
 }
+
+/// A small drawn icon, for buttons where the default fonts lack a glyph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Icon {
+    Up,
+    Down,
+    Remove,
+}
+
+/// A small icon button. Its accessible label is `label`, so tests and
+/// screen readers find it by name; the same text shows on hover.
+pub fn icon_button_ui(ui: &mut Ui, icon: Icon, label: &str, enabled: bool) -> egui::Response {
+    let size = egui::vec2(18.0, 18.0);
+    let sense = if enabled {
+        egui::Sense::click()
+    } else {
+        egui::Sense::hover()
+    };
+    let (rect, response) = ui.allocate_exact_size(size, sense);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, label));
+    if ui.is_rect_visible(rect) {
+        let visuals = ui.style().interact(&response);
+        let color = if enabled {
+            visuals.fg_stroke.color
+        } else {
+            ui.visuals().weak_text_color()
+        };
+        if response.hovered() && enabled {
+            ui.painter().rect_filled(rect, 3.0, visuals.weak_bg_fill);
+        }
+        let c = rect.center();
+        let r = 4.0;
+        let stroke = egui::Stroke::new(1.5, color);
+        let painter = ui.painter();
+        match icon {
+            Icon::Up | Icon::Down => {
+                let dir = if icon == Icon::Up { -1.0 } else { 1.0 };
+                let tip = c + egui::vec2(0.0, dir * r);
+                painter.line_segment([c + egui::vec2(-r, -dir * r * 0.5), tip], stroke);
+                painter.line_segment([c + egui::vec2(r, -dir * r * 0.5), tip], stroke);
+            }
+            Icon::Remove => {
+                painter.line_segment([c + egui::vec2(-r, -r), c + egui::vec2(r, r)], stroke);
+                painter.line_segment([c + egui::vec2(-r, r), c + egui::vec2(r, -r)], stroke);
+            }
+        }
+    }
+    response.on_hover_text(label)
+}

@@ -488,10 +488,11 @@ fn overlap_counts_every_pair_in_one_pass() {
         &|r| r.order_count >= 1,
         &|r| r.tags.iter().any(|t| t == "vip"),
     ];
-    let (matrix, any) = f
+    let overlap = f
         .store
         .segment_overlap(&segments, as_of())
         .expect("overlap");
+    let (matrix, any) = (overlap.matrix, overlap.any);
     for i in 0..3 {
         for j in 0..3 {
             let expected = f.rows.iter().filter(|r| tests[i](r) && tests[j](r)).count() as i64;
