@@ -910,35 +910,39 @@ fn suggestions_ui(
     }
     ui.push_id(("suggest", id), |ui| {
         ui.menu_button("…", |ui| {
-            egui::ScrollArea::vertical()
-                .max_height(320.0)
-                .show(ui, |ui| {
-                    for (option, count) in options {
-                        let label = match count {
-                            Some(n) => {
-                                format!("{option}  ({})", format_count((*n).max(0) as usize))
+            let mut list_ui = |ui: &mut Ui| {
+                for (option, count) in options {
+                    let label = match count {
+                        Some(n) => format!("{option}  ({})", format_count((*n).max(0) as usize)),
+                        None => option.clone(),
+                    };
+                    if ui.button(label).clicked() {
+                        if list {
+                            let mut items: Vec<String> = value
+                                .split(',')
+                                .map(|v| v.trim().to_owned())
+                                .filter(|v| !v.is_empty())
+                                .collect();
+                            if !items.iter().any(|v| v.eq_ignore_ascii_case(option)) {
+                                items.push(option.clone());
                             }
-                            None => option.clone(),
-                        };
-                        if ui.button(label).clicked() {
-                            if list {
-                                let mut items: Vec<String> = value
-                                    .split(',')
-                                    .map(|v| v.trim().to_owned())
-                                    .filter(|v| !v.is_empty())
-                                    .collect();
-                                if !items.iter().any(|v| v.eq_ignore_ascii_case(option)) {
-                                    items.push(option.clone());
-                                }
-                                *value = items.join(", ");
-                            } else {
-                                *value = option.clone();
-                            }
-                            edit.clicked();
-                            ui.close();
+                            *value = items.join(", ");
+                        } else {
+                            *value = option.clone();
                         }
+                        edit.clicked();
+                        ui.close();
                     }
-                });
+                }
+            };
+            // Short lists need no scrolling (and stay simple to click).
+            if options.len() > 15 {
+                egui::ScrollArea::vertical()
+                    .max_height(320.0)
+                    .show(ui, list_ui);
+            } else {
+                list_ui(ui);
+            }
         })
         .response
         .on_hover_text("Suggestions");

@@ -374,6 +374,26 @@ fn import_wizard_imports_orders_and_updates_the_metrics() {
     assert_eq!(spent, 2550);
 }
 
+/// Runs frames until the builder has counted its current tree.
+fn counted(harness: &mut Harness<'static, TailorApp>) {
+    for _ in 0..50 {
+        harness.run_steps(2);
+        let done = harness
+            .state_mut()
+            .wait_until(Duration::from_millis(200), |s| {
+                s.builder.count_due.is_none()
+                    && !s.builder.counting
+                    && !s.builder.sample_loading
+                    && s.builder.counts.is_some()
+            });
+        if done {
+            harness.run_steps(2);
+            return;
+        }
+    }
+    panic!("the builder did not count");
+}
+
 #[test]
 fn segments_screen_lists_and_counts_the_saved_segments() {
     let shop = demo_workspace(400, 4);
@@ -382,13 +402,11 @@ fn segments_screen_lists_and_counts_the_saved_segments() {
         .get_by_role_and_label(Role::Button, "Segments")
         .click();
     harness.run_steps(2);
-    let counted = harness.state_mut().wait_until(WAIT, |s| {
+    let listed = harness.state_mut().wait_until(WAIT, |s| {
         !s.segments.is_empty() && s.segments.iter().all(|row| row.count.is_some())
     });
-    assert!(counted, "every saved segment was counted");
+    assert!(listed, "every saved segment was counted");
     harness.run_steps(2);
-    harness.get_by_label("Returning customers");
-    harness.get_by_label("Contacts whose order count is at least 2");
     let returning = harness
         .state()
         .state()
@@ -406,5 +424,132 @@ fn segments_screen_lists_and_counts_the_saved_segments() {
         )
         .expect("count");
     assert_eq!(returning, expected);
+    // Opening it shows the tree, its sentence and the same count.
+    harness.get_by_label("Returning customers").click();
+    counted(&mut harness);
+    harness.get_by_label("Contacts whose order count is at least 2");
     harness.get_by_label(&format!("{expected} contacts"));
+    harness.get_by_label("Order count");
+    assert_eq!(
+        harness.state().state().builder.saved_as.as_deref(),
+        Some("Returning customers")
+    );
+}
+
+#[test]
+fn builder_makes_a_two_level_segment_by_clicking() {
+    let shop = demo_workspace(600, 9);
+    let mut harness = studio(&shop.path);
+    harness
+        .get_by_role_and_label(Role::Button, "Segments")
+        .click();
+    counted(&mut harness);
+    // Top level: country is DE, picked from the workspace's own values.
+    harness.get_by_label("+ Condition").click();
+    counted(&mut harness);
+    let loaded = harness
+        .state_mut()
+        .wait_until(WAIT, |s| s.field_values.contains_key("country"));
+    assert!(loaded, "country suggestions arrive");
+    harness.run_steps(2);
+    harness.get_by_label("…").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("DE  (").click();
+    counted(&mut harness);
+    // A nested "any" group: placed an order, or tagged vip.
+    harness.get_by_label("+ Group").click();
+    harness.run_steps(2);
+    harness
+        .get_all_by_label("Country")
+        .last()
+        .expect("the group's condition")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("Orders").click();
+    harness.run_steps(2);
+    harness.get_by_label("Order count").click();
+    counted(&mut harness);
+    harness
+        .get_all_by_label("+ Condition")
+        .next()
+        .expect("the group's + Condition")
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_all_by_label("Country")
+        .last()
+        .expect("the new condition")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("Tag").click();
+    harness.run_steps(2);
+    harness
+        .get_all_by_label("…")
+        .last()
+        .expect("tag suggestions")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("vip").click();
+    counted(&mut harness);
+
+    let expected: i64 = raw(&shop.path)
+        .query_row(
+            "SELECT count(*) FROM contacts c LEFT JOIN contact_metrics m ON m.contact_id = c.id \
+             WHERE c.country = 'DE' AND (coalesce(m.order_count, 0) >= 1 OR EXISTS \
+             (SELECT 1 FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id \
+              WHERE ct.contact_id = c.id AND t.name = 'vip'))",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert!(expected > 0, "the fixture has such contacts");
+    let state = harness.state().state();
+    assert_eq!(state.builder.error, None);
+    assert_eq!(
+        state.builder.counts.as_ref().map(|c| c.count),
+        Some(expected)
+    );
+    assert_eq!(
+        state.builder.read_back,
+        "Contacts who are in DE and (whose order count is at least 1 or who are tagged \"vip\")"
+    );
+    harness.get_by_label(&format!("{expected} contacts"));
+
+    // Undo takes back the last click; redo restores it.
+    let has_vip = |harness: &Harness<'static, TailorApp>| {
+        let json = harness.state().state().builder.draft.to_json().to_string();
+        json.contains("\"vip\"")
+    };
+    harness.get_by_label("Undo").click();
+    counted(&mut harness);
+    assert!(!has_vip(&harness), "undo took back the tag");
+    harness.get_by_label("Redo").click();
+    counted(&mut harness);
+    assert!(has_vip(&harness), "redo brought it back");
+    assert_eq!(
+        harness
+            .state()
+            .state()
+            .builder
+            .counts
+            .as_ref()
+            .map(|c| c.count),
+        Some(expected)
+    );
+
+    // Saved under its name, it is in the workspace.
+    harness.get_by_label("Save").click();
+    harness.run_steps(2);
+    let saved = harness
+        .state_mut()
+        .wait_until(WAIT, |s| s.segments.iter().any(|r| r.name == "New segment"));
+    assert!(saved, "the segment is listed after saving");
+    let stored: String = raw(&shop.path)
+        .query_row(
+            "SELECT definition_json FROM segments WHERE name = 'New segment'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("stored");
+    assert!(stored.contains("\"tag\": \"vip\""), "{stored}");
 }
