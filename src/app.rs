@@ -716,7 +716,8 @@ impl TailorApp {
                     self.file_chosen(action, path);
                 }
             }
-            Event::BuilderCounted { .. }
+            Event::BuilderTotal { .. }
+            | Event::BuilderCounted { .. }
             | Event::BuilderPage { .. }
             | Event::BuilderExplained { .. }
             | Event::SegmentCatalogLoaded(_)

@@ -165,7 +165,13 @@ pub enum Event {
         name: String,
         count: Result<i64, String>,
     },
-    /// The builder's segment counted.
+    /// The builder's segment's member count.
+    BuilderTotal {
+        generation: u64,
+        result: Result<i64, String>,
+        elapsed_ms: u64,
+    },
+    /// The builder's segment counted condition by condition.
     BuilderCounted {
         generation: u64,
         result: Result<SegmentCounts, String>,

@@ -264,11 +264,15 @@ pub struct SegmentBuilder {
     pub error: Option<SegmentError>,
     /// The plain-language sentence of the valid draft.
     pub read_back: String,
-    /// The latest counts (possibly of an older tree while `counting`).
+    /// The member count (possibly of an older tree while `totalling`).
+    pub total: Option<i64>,
+    pub totalling: bool,
+    /// How long the member count took.
+    pub count_ms: Option<u64>,
+    /// Every condition's count (possibly of an older tree while `counting`).
     pub counts: Option<SegmentCounts>,
     pub count_error: Option<String>,
     pub counting: bool,
-    pub count_ms: Option<u64>,
     /// When a count is due after typing pauses.
     pub count_due: Option<Instant>,
     pub page: usize,

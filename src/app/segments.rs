@@ -123,6 +123,7 @@ impl TailorApp {
             Err(error) => {
                 builder.error = Some(error);
                 builder.counting = false;
+                builder.totalling = false;
                 builder.count_due = None;
             }
         }
@@ -133,6 +134,7 @@ impl TailorApp {
         let builder = &mut self.state.builder;
         builder.count_due = None;
         builder.counting = true;
+        builder.totalling = true;
         builder.sample_loading = true;
         builder.page = 0;
         let generation = builder.generation;
@@ -448,14 +450,34 @@ impl TailorApp {
     pub(super) fn on_segment_event(&mut self, event: Event) -> Option<Event> {
         let builder = &mut self.state.builder;
         match event {
-            Event::BuilderCounted {
+            Event::BuilderTotal {
                 generation,
                 result,
                 elapsed_ms,
             } => {
                 if generation == builder.generation {
-                    builder.counting = false;
+                    builder.totalling = false;
                     builder.count_ms = Some(elapsed_ms);
+                    match result {
+                        Ok(total) => {
+                            builder.total = Some(total);
+                            builder.count_error = None;
+                        }
+                        Err(error) => {
+                            builder.count_error = Some(error);
+                            builder.counting = false;
+                            builder.sample_loading = false;
+                        }
+                    }
+                }
+            }
+            Event::BuilderCounted {
+                generation,
+                result,
+                elapsed_ms: _,
+            } => {
+                if generation == builder.generation {
+                    builder.counting = false;
                     match result {
                         Ok(counts) => {
                             builder.counts = Some(counts);

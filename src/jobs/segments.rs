@@ -202,28 +202,40 @@ fn handle(store: &mut Store, request: SegmentRequest, newest: u64, notifier: &No
             if generation < newest {
                 return;
             }
+            // The headline count first (the fastest query), then the first
+            // page of members, then every condition's own count.
+            let started = Instant::now();
+            let total = match store.segment_total(&segment, as_of) {
+                Err(StoreError::Interrupted) => return,
+                other => other.map_err(|e| text(&e)),
+            };
+            let failed = total.is_err();
+            notifier.send(Event::BuilderTotal {
+                generation,
+                result: total,
+                elapsed_ms: started.elapsed().as_millis() as u64,
+            });
+            if failed {
+                return;
+            }
+            match sample_page(store, &segment, as_of, 0) {
+                Err(StoreError::Interrupted) => return,
+                rows => notifier.send(Event::BuilderPage {
+                    generation,
+                    page: 0,
+                    rows: rows.map_err(|e| text(&e)),
+                }),
+            }
             let started = Instant::now();
             let result = match store.segment_counts(&segment, as_of) {
                 Err(StoreError::Interrupted) => return,
                 other => other.map_err(|e| text(&e)),
             };
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            let ok = result.is_ok();
             notifier.send(Event::BuilderCounted {
                 generation,
                 result,
-                elapsed_ms,
+                elapsed_ms: started.elapsed().as_millis() as u64,
             });
-            if ok {
-                match sample_page(store, &segment, as_of, 0) {
-                    Err(StoreError::Interrupted) => {}
-                    rows => notifier.send(Event::BuilderPage {
-                        generation,
-                        page: 0,
-                        rows: rows.map_err(|e| text(&e)),
-                    }),
-                }
-            }
         }
         SegmentRequest::Page {
             generation,

@@ -93,6 +93,21 @@ enum DateRepr {
     Instant,
 }
 
+/// How costly a condition is per contact, for ordering a filter: columns of
+/// the contact first, then lookups, then subqueries over orders and events.
+fn cost(condition: &Condition) -> u8 {
+    match condition {
+        Condition::Consent(_)
+        | Condition::Field {
+            field: FieldRef::Text(_) | FieldRef::Birthday | FieldRef::CreatedAt,
+            ..
+        } => 0,
+        Condition::Field { .. } | Condition::Tag { .. } => 1,
+        Condition::Group(_) => 2,
+        Condition::Activity(_) | Condition::Segment { .. } => 3,
+    }
+}
+
 struct Compiler {
     params: Vec<Value>,
     as_of: NaiveDate,
@@ -186,7 +201,34 @@ impl Compiler {
     /// A condition as an expression that is always 0 or 1 (never NULL, so
     /// that `none` and `not_in` treat blanks as not matching).
     fn condition(&mut self, condition: &Condition) -> String {
-        let expr = match condition {
+        format!("coalesce(({}), 0)", self.condition_raw(condition))
+    }
+
+    /// The segment as a WHERE clause for finding members fast: at the top
+    /// level, conditions are not wrapped (so SQLite can use indexes) and
+    /// cheap ones come first (so a contact that fails them never runs the
+    /// costly activity subqueries). Only under NOT does a blank need the
+    /// explicit 0 of [`Self::condition`].
+    fn filter(&mut self, root: &Group) -> String {
+        if root.conditions.is_empty() || root.matching == Match::None {
+            return self.group(root);
+        }
+        let mut ordered: Vec<&Condition> = root.conditions.iter().collect();
+        ordered.sort_by_key(|c| cost(c));
+        let parts: Vec<String> = ordered
+            .into_iter()
+            .map(|c| format!("({})", self.condition_raw(c)))
+            .collect();
+        let joiner = if root.matching == Match::All {
+            " AND "
+        } else {
+            " OR "
+        };
+        format!("({})", parts.join(joiner))
+    }
+
+    fn condition_raw(&mut self, condition: &Condition) -> String {
+        match condition {
             Condition::Group(group) => self.group(group),
             Condition::Consent(consent) => {
                 format!(
@@ -216,8 +258,7 @@ impl Compiler {
             }
             Condition::Field { field, op } => self.field(field, op),
             Condition::Activity(activity) => self.activity(activity),
-        };
-        format!("coalesce(({expr}), 0)")
+        }
     }
 
     fn field(&mut self, field: &FieldRef, op: &FieldOp) -> String {
@@ -711,7 +752,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<ContactId>> {
         let mut compiler = self.compiler(as_of)?;
-        let expr = compiler.group(&segment.root);
+        let expr = compiler.filter(&segment.root);
         let sql = format!(
             "SELECT c.id {FROM} WHERE {expr} ORDER BY c.id LIMIT {} OFFSET {}",
             compiler.bind(limit as i64),
@@ -770,10 +811,21 @@ impl Store {
         })
     }
 
+    /// The number of a segment's members, and nothing else: the fastest
+    /// answer, for the headline count.
+    pub fn segment_total(&self, segment: &Segment, as_of: NaiveDate) -> Result<i64> {
+        let mut compiler = self.compiler(as_of)?;
+        let expr = compiler.filter(&segment.root);
+        let sql = format!("SELECT count(*) {FROM} WHERE {expr}");
+        let mut stmt = self.conn.prepare(&sql)?;
+        stmt.query_row(params_from_iter(compiler.params), |r| r.get(0))
+            .map_err(map_interrupt)
+    }
+
     /// The ids of a segment's members, in id order.
     pub fn segment_members(&self, segment: &Segment, as_of: NaiveDate) -> Result<Vec<ContactId>> {
         let mut compiler = self.compiler(as_of)?;
-        let expr = compiler.group(&segment.root);
+        let expr = compiler.filter(&segment.root);
         let sql = format!("SELECT c.id {FROM} WHERE {expr} ORDER BY c.id");
         let mut stmt = self.conn.prepare(&sql)?;
         let ids = stmt

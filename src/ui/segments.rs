@@ -185,7 +185,7 @@ fn result_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     let b = &state.builder;
     let total = state.workspace.as_ref().map_or(0, |w| w.counts.contacts);
     ui.add_space(theme::BLOCK_GAP / 2.0);
-    match (&b.error, &b.counts) {
+    match (&b.error, b.total) {
         (Some(_), _) => {
             ui.label(
                 RichText::new("Not counted")
@@ -193,25 +193,25 @@ fn result_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                     .color(theme::muted(ui.visuals())),
             );
         }
-        (None, Some(counts)) => {
+        (None, Some(members)) => {
             ui.horizontal(|ui| {
                 let text = RichText::new(format!(
                     "{} contacts",
-                    format_count(counts.count.max(0) as usize)
+                    format_count(members.max(0) as usize)
                 ))
                 .heading()
                 .strong();
-                let text = if b.counting {
+                let text = if b.totalling {
                     text.color(theme::muted(ui.visuals()))
                 } else {
                     text
                 };
                 ui.label(text);
-                if b.counting {
+                if b.totalling || b.counting {
                     ui.spinner();
                 }
             });
-            let share = 100.0 * counts.count as f64 / (total.max(1)) as f64;
+            let share = 100.0 * members as f64 / (total.max(1)) as f64;
             let timing = b
                 .count_ms
                 .map_or_else(String::new, |ms| format!(" · counted in {ms} ms"));
@@ -286,7 +286,7 @@ fn contact_key(row: &crate::domain::ContactRow) -> String {
 fn sample_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     let b = &state.builder;
     section_ui(ui, "Members");
-    let count = b.counts.as_ref().map_or(0, |c| c.count.max(0) as usize);
+    let count = b.total.map_or(0, |n| n.max(0) as usize);
     let pages = count.div_ceil(crate::jobs::segments::SAMPLE_PAGE).max(1);
     ui.horizontal(|ui| {
         if ui
