@@ -226,9 +226,7 @@ impl Store {
                 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
             |ctx| {
                 Ok(match ctx.get_raw(0) {
-                    rusqlite::types::ValueRef::Text(bytes) => {
-                        Some(segment::fold(&String::from_utf8_lossy(bytes)))
-                    }
+                    rusqlite::types::ValueRef::Text(bytes) => Some(segment::fold_bytes(bytes)),
                     rusqlite::types::ValueRef::Null => None,
                     other => Some(segment::fold(&match other {
                         rusqlite::types::ValueRef::Integer(n) => n.to_string(),

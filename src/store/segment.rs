@@ -84,6 +84,29 @@ pub fn fold(text: &str) -> String {
     text.trim().to_lowercase()
 }
 
+/// [`fold`] of stored bytes, with a fast path for ASCII (most stored text:
+/// codes, emails, names without accents), which SQLite calls once a row.
+pub(super) fn fold_bytes(bytes: &[u8]) -> String {
+    if bytes.is_ascii() {
+        // The ASCII characters `str::trim` removes.
+        let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+        let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+        let end = bytes
+            .iter()
+            .rposition(|b| !space(b))
+            .map_or(start, |i| i + 1);
+        let mut folded = String::with_capacity(end - start);
+        folded.extend(
+            bytes[start..end]
+                .iter()
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        folded
+    } else {
+        fold(&String::from_utf8_lossy(bytes))
+    }
+}
+
 /// How a date field is stored.
 #[derive(Clone, Copy, PartialEq)]
 enum DateRepr {
@@ -1106,5 +1129,26 @@ fn rename_references(value: &mut serde_json::Value, old: &str, new: &str) -> boo
             .iter_mut()
             .fold(false, |changed, v| rename_references(v, old, new) | changed),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ascii_fast_path_folds_like_the_general_one() {
+        for text in [
+            "  DE ",
+            "Berlin",
+            "\t\x0bMiXeD\x0c\r\n",
+            "",
+            "   ",
+            "Straße",
+            " ÖSTERREICH ",
+            "a\u{85}",
+        ] {
+            assert_eq!(fold_bytes(text.as_bytes()), fold(text), "{text:?}");
+        }
     }
 }
