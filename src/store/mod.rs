@@ -8,6 +8,7 @@ mod import;
 mod migrations;
 mod segment;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
@@ -112,6 +113,8 @@ const BULK_CACHE_KIB: i64 = -400_000;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Columns held in memory for counting segments, loaded on first use.
+    columns: RefCell<segment::Columns>,
 }
 
 impl std::fmt::Debug for Store {
@@ -138,6 +141,7 @@ impl Store {
         let mut store = Self {
             conn,
             path: path.to_owned(),
+            columns: RefCell::default(),
         };
         store.check_identity()?;
         let version = store.schema_version()?;
@@ -172,6 +176,7 @@ impl Store {
         let mut store = Self {
             conn,
             path: path.to_owned(),
+            columns: RefCell::default(),
         };
         store.initialize(settings)?;
         Ok(store)
@@ -183,6 +188,7 @@ impl Store {
         let mut store = Self {
             conn,
             path: PathBuf::from(":memory:"),
+            columns: RefCell::default(),
         };
         store.initialize(settings)?;
         Ok(store)

@@ -3,6 +3,8 @@
 //! from the known fields), counting it with a count per condition, its
 //! members, and saving segment definitions.
 
+mod columns;
+
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, TimeZone as _};
@@ -10,6 +12,8 @@ use chrono_tz::Tz;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension as _, params, params_from_iter};
 
+use self::columns::Bits;
+pub(super) use self::columns::Columns;
 use super::{Result, Store, StoreError, map_interrupt};
 use crate::domain::segment::{
     Activity, Cmp, Condition, FieldOp, FieldRef, Group, Match, Schema, Segment, Window, describe,
@@ -397,12 +401,11 @@ impl Compiler {
                 }
             }
             DateRepr::Instant => {
-                if let Some(first) = first {
-                    let start = self.day_start(first);
+                let (start, end) = self.day_instants(first, last);
+                if let Some(start) = start {
                     parts.push(format!("{column} >= {}", self.bind(start)));
                 }
-                if let Some(last) = last {
-                    let end = self.day_start(last + chrono::Days::new(1));
+                if let Some(end) = end {
                     parts.push(format!("{column} < {}", self.bind(end)));
                 }
             }
@@ -519,30 +522,43 @@ impl Compiler {
         }
     }
 
-    fn window(&mut self, column: &str, window: &Window) -> String {
+    /// The calendar days a window covers (`None` for all time).
+    fn window_days(&self, window: &Window) -> Option<(Option<NaiveDate>, Option<NaiveDate>)> {
         let as_of = self.as_of;
-        let range = |this: &mut Self, a: Option<NaiveDate>, b: Option<NaiveDate>| {
-            format!(" AND {}", this.day_range(column, DateRepr::Instant, a, b))
-        };
-        match window {
-            Window::AllTime => String::new(),
-            Window::Last(span) => range(self, Some(span.before(as_of)), Some(as_of)),
+        let ago = |amount: u32, unit| crate::domain::segment::Span { amount, unit }.before(as_of);
+        Some(match window {
+            Window::AllTime => return None,
+            Window::Last(span) => (Some(span.before(as_of)), Some(as_of)),
             Window::BetweenAgo { from, to, unit } => {
-                let older = crate::domain::segment::Span {
-                    amount: *from,
-                    unit: *unit,
-                }
-                .before(as_of);
-                let newer = crate::domain::segment::Span {
-                    amount: *to,
-                    unit: *unit,
-                }
-                .before(as_of);
-                range(self, Some(older), Some(newer))
+                (Some(ago(*from, *unit)), Some(ago(*to, *unit)))
             }
-            Window::Before(d) => range(self, None, d.pred_opt()),
-            Window::After(d) => range(self, d.succ_opt(), None),
-            Window::Between(a, b) => range(self, Some(*a), Some(*b)),
+            Window::Before(d) => (None, d.pred_opt()),
+            Window::After(d) => (d.succ_opt(), None),
+            Window::Between(a, b) => (Some(*a), Some(*b)),
+        })
+    }
+
+    /// The instants `start..end` of the calendar days `first..=last`.
+    fn day_instants(
+        &self,
+        first: Option<NaiveDate>,
+        last: Option<NaiveDate>,
+    ) -> (Option<i64>, Option<i64>) {
+        (
+            first.map(|d| self.day_start(d)),
+            last.map(|d| self.day_start(d + chrono::Days::new(1))),
+        )
+    }
+
+    fn window(&mut self, column: &str, window: &Window) -> String {
+        match self.window_days(window) {
+            None => String::new(),
+            Some((first, last)) => {
+                format!(
+                    " AND {}",
+                    self.day_range(column, DateRepr::Instant, first, last)
+                )
+            }
         }
     }
 
@@ -638,10 +654,60 @@ impl Store {
 
     /// Counts a segment as of `as_of`: the total, each top-level condition
     /// on its own and (for an "all" segment) cumulatively, and every nested
-    /// condition and group on its own. One pass over the contacts evaluates
-    /// each leaf condition once into a 0/1 flag; every count is a sum over
-    /// those flags.
+    /// condition and group on its own — from the columns held in memory
+    /// (see [`columns`]), loading what the segment needs on first use.
     pub fn segment_counts(&self, segment: &Segment, as_of: NaiveDate) -> Result<SegmentCounts> {
+        let compiler = self.compiler(as_of)?;
+        let mut nodes = Vec::new();
+        let root = self.columns.borrow_mut().evaluate(
+            &self.conn,
+            &compiler,
+            &segment.root,
+            Some(&mut nodes),
+        )?;
+        let top: Vec<&Bits> = (0..segment.root.conditions.len())
+            .filter_map(|i| {
+                nodes
+                    .iter()
+                    .find(|(path, _)| path.as_slice() == [i])
+                    .map(|(_, bits)| bits)
+            })
+            .collect();
+        let all = segment.root.matching == Match::All;
+        let mut running: Option<Bits> = None;
+        let conditions = segment
+            .root
+            .conditions
+            .iter()
+            .zip(&top)
+            .map(|(condition, bits)| {
+                let cumulative = all.then(|| {
+                    let running = running.get_or_insert_with(|| (*bits).clone());
+                    running.and(bits);
+                    running.count()
+                });
+                ConditionCount {
+                    description: describe(condition),
+                    count: bits.count(),
+                    cumulative,
+                }
+            })
+            .collect();
+        Ok(SegmentCounts {
+            count: root.count(),
+            conditions,
+            nodes: nodes
+                .into_iter()
+                .map(|(path, bits)| (path, bits.count()))
+                .collect(),
+        })
+    }
+
+    /// [`Self::segment_counts`] by one SQL query over the workspace, without
+    /// the columns in memory: the reference the columns are tested against.
+    /// One pass over the contacts evaluates each leaf condition once into a
+    /// 0/1 flag; every count is a sum over those flags.
+    pub fn segment_counts_sql(&self, segment: &Segment, as_of: NaiveDate) -> Result<SegmentCounts> {
         let conditions = &segment.root.conditions;
         let mut compiler = self.compiler(as_of)?;
         let plan = compiler.plan(&segment.root);
@@ -766,6 +832,14 @@ impl Store {
         }))
     }
 
+    /// A segment's members as a set, from the columns in memory.
+    fn member_bits(&self, segment: &Segment, as_of: NaiveDate) -> Result<Bits> {
+        let compiler = self.compiler(as_of)?;
+        self.columns
+            .borrow_mut()
+            .evaluate(&self.conn, &compiler, &segment.root, None)
+    }
+
     /// One page of a segment's members, in id order.
     pub fn segment_member_page(
         &self,
@@ -774,69 +848,47 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<ContactId>> {
-        let mut compiler = self.compiler(as_of)?;
-        let expr = compiler.filter(&segment.root);
-        let sql = format!(
-            "SELECT c.id {FROM} WHERE {expr} ORDER BY c.id LIMIT {} OFFSET {}",
-            compiler.bind(limit as i64),
-            compiler.bind(offset as i64)
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let ids = stmt
-            .query_map(params_from_iter(compiler.params), |r| {
-                r.get(0).map(ContactId)
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(map_interrupt)?;
-        Ok(ids)
+        let bits = self.member_bits(segment, as_of)?;
+        let columns = self.columns.borrow();
+        Ok(bits
+            .positions()
+            .skip(offset)
+            .take(limit)
+            .map(|at| ContactId(columns.id_at(at)))
+            .collect())
     }
 
-    /// How saved segments overlap, every pair counted in one pass.
+    /// How saved segments overlap: each pair's members in common, and the
+    /// members of any.
     pub fn segment_overlap(&self, segments: &[Segment], as_of: NaiveDate) -> Result<Overlap> {
-        let n = segments.len();
-        if n == 0 {
-            return Ok(Overlap::default());
-        }
-        let mut compiler = self.compiler(as_of)?;
-        let flags: Vec<String> = segments
+        let sets: Vec<Bits> = segments
             .iter()
-            .enumerate()
-            .map(|(i, s)| format!("coalesce({}, 0) AS s{i}", compiler.group(&s.root)))
-            .collect();
-        let pairs: Vec<(usize, usize)> = (0..n).flat_map(|i| (i..n).map(move |j| (i, j))).collect();
-        let mut sums: Vec<String> = pairs
-            .iter()
-            .map(|(i, j)| format!("sum(s{i} AND s{j})"))
-            .collect();
-        let any: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
-        sums.push(format!("sum({})", any.join(" OR ")));
-        let sql = format!(
-            "WITH flags AS MATERIALIZED (SELECT {} {FROM}) SELECT {} FROM flags",
-            flags.join(", "),
-            sums.join(", ")
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let values: Vec<i64> = stmt
-            .query_row(params_from_iter(compiler.params), |row| {
-                (0..sums.len())
-                    .map(|i| Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0)))
-                    .collect()
-            })
-            .map_err(map_interrupt)?;
+            .map(|s| self.member_bits(s, as_of))
+            .collect::<Result<_>>()?;
+        let n = sets.len();
         let mut matrix = vec![vec![0; n]; n];
-        for (&(i, j), &both) in pairs.iter().zip(&values) {
-            matrix[i][j] = both;
-            matrix[j][i] = both;
+        for i in 0..n {
+            for j in i..n {
+                let both = sets[i].count_and(&sets[j]);
+                matrix[i][j] = both;
+                matrix[j][i] = both;
+            }
         }
         Ok(Overlap {
             matrix,
-            any: values[pairs.len()],
+            any: Bits::union_count(&sets),
         })
     }
 
     /// The number of a segment's members, and nothing else: the fastest
     /// answer, for the headline count.
     pub fn segment_total(&self, segment: &Segment, as_of: NaiveDate) -> Result<i64> {
+        Ok(self.member_bits(segment, as_of)?.count())
+    }
+
+    /// [`Self::segment_total`] by one SQL query, without the columns in
+    /// memory (the compiled filter puts cheap conditions first).
+    pub fn segment_total_sql(&self, segment: &Segment, as_of: NaiveDate) -> Result<i64> {
         let mut compiler = self.compiler(as_of)?;
         let expr = compiler.filter(&segment.root);
         let sql = format!("SELECT count(*) {FROM} WHERE {expr}");
@@ -847,22 +899,31 @@ impl Store {
 
     /// The ids of a segment's members, in id order.
     pub fn segment_members(&self, segment: &Segment, as_of: NaiveDate) -> Result<Vec<ContactId>> {
-        let mut compiler = self.compiler(as_of)?;
-        let expr = compiler.filter(&segment.root);
-        let sql = format!("SELECT c.id {FROM} WHERE {expr} ORDER BY c.id");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let ids = stmt
-            .query_map(params_from_iter(compiler.params), |r| {
-                r.get(0).map(ContactId)
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(map_interrupt)?;
-        Ok(ids)
+        let bits = self.member_bits(segment, as_of)?;
+        let columns = self.columns.borrow();
+        Ok(bits
+            .positions()
+            .map(|at| ContactId(columns.id_at(at)))
+            .collect())
     }
 
     /// Saves a segment definition under its name, replacing one of the same
     /// name (case-insensitive). Returns whether it replaced one.
     pub fn save_segment(&mut self, name: &str, definition_json: &str, now: i64) -> Result<bool> {
+        self.keeping_columns(|store| store.write_segment(name, definition_json, now))
+    }
+
+    /// Runs a write that changes only segment definitions, keeping the
+    /// columns in memory (which it cannot have changed) if they were current.
+    fn keeping_columns<T>(&mut self, write: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let before = Columns::version_of(&self.conn)?;
+        let result = write(self);
+        let after = Columns::version_of(&self.conn)?;
+        self.columns.get_mut().carry_over(before, after);
+        result
+    }
+
+    fn write_segment(&mut self, name: &str, definition_json: &str, now: i64) -> Result<bool> {
         let existing: Option<i64> = self
             .conn
             .query_row("SELECT id FROM segments WHERE name = ?1", [name], |r| {
@@ -902,6 +963,10 @@ impl Store {
     /// another saved segment refers to it. Returns its definition, so the
     /// deletion can be undone.
     pub fn delete_segment(&mut self, name: &str) -> Result<String> {
+        self.keeping_columns(|store| store.remove_segment(name))
+    }
+
+    fn remove_segment(&mut self, name: &str) -> Result<String> {
         let (id, definition): (i64, String) = self
             .conn
             .query_row(
@@ -942,6 +1007,16 @@ impl Store {
     /// new name, in one transaction. A different segment already called
     /// `name` is never overwritten by a rename.
     pub fn save_segment_as(
+        &mut self,
+        name: &str,
+        definition_json: &str,
+        previous: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        self.keeping_columns(|store| store.write_segment_as(name, definition_json, previous, now))
+    }
+
+    fn write_segment_as(
         &mut self,
         name: &str,
         definition_json: &str,

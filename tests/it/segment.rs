@@ -94,10 +94,21 @@ impl Fixture {
     fn count(&self, json: &str) -> i64 {
         let schema = self.store.segment_schema().expect("schema");
         let segment = parse_segment(json, &schema).unwrap_or_else(|e| panic!("{json}: {e}"));
-        self.store
-            .segment_counts(&segment, as_of())
-            .expect("count")
-            .count
+        let counts = self.store.segment_counts(&segment, as_of()).expect("count");
+        // The columns in memory and the one SQL query agree on every node.
+        let by_sql = self
+            .store
+            .segment_counts_sql(&segment, as_of())
+            .expect("count by SQL");
+        assert_eq!(counts, by_sql, "{json}");
+        assert_eq!(
+            self.store
+                .segment_total_sql(&segment, as_of())
+                .expect("total"),
+            counts.count,
+            "{json}"
+        );
+        counts.count
     }
 
     fn expect(&self, json: &str, test: impl Fn(&ContactRow) -> bool) -> i64 {
@@ -750,5 +761,66 @@ fn read_back_covers_fields_activity_and_groups() {
     check(
         r#"{"activity": "order", "measure": "sum", "op": ">=", "value": 100, "where": [{"property": "category", "op": "is", "value": "Coffee"}]}"#,
         "Contacts whose orders where category is \"Coffee\" total at least 100",
+    );
+}
+
+#[test]
+fn counts_follow_changes_from_this_and_other_connections() {
+    let f = fixture();
+    let germany = segment(r#"{"field": "country", "op": "is", "value": "DE"}"#);
+    let buyers = segment(r#"{"field": "order_count", "op": ">=", "value": 1}"#);
+    let german = f.count(&germany);
+    let with_orders = f.count(&buyers);
+    assert!(german > 0 && with_orders > 0);
+
+    // Another connection moves the French to Germany: the next count sees it.
+    let other = rusqlite::Connection::open(&f._shop.path).expect("writable connection");
+    let french = other
+        .execute(
+            "UPDATE contacts SET country = 'DE' WHERE country = 'FR'",
+            [],
+        )
+        .expect("update") as i64;
+    assert!(french > 0);
+    assert_eq!(f.count(&germany), german + french);
+
+    // Orders deleted elsewhere leave the metrics as they were until this
+    // store refreshes them; then the count follows.
+    other.execute("DELETE FROM orders", []).expect("delete");
+    assert_eq!(f.count(&buyers), with_orders);
+    let mut store = Store::open(&f._shop.path).expect("open");
+    let schema = store.segment_schema().expect("schema");
+    let parsed = parse_segment(&buyers, &schema).expect("valid");
+    assert_eq!(
+        store.segment_total(&parsed, as_of()).expect("total"),
+        with_orders
+    );
+    store.refresh_metrics().expect("refresh");
+    assert_eq!(store.segment_total(&parsed, as_of()).expect("total"), 0);
+}
+
+#[test]
+fn saving_a_segment_keeps_the_counts_current() {
+    let f = fixture();
+    let mut store = Store::open(&f._shop.path).expect("open");
+    let json = segment(r#"{"field": "country", "op": "is", "value": "DE"}"#);
+    let schema = store.segment_schema().expect("schema");
+    let parsed = parse_segment(&json, &schema).expect("valid");
+    let german = store.segment_total(&parsed, as_of()).expect("total");
+    store.save_segment("Germany", &json, 0).expect("saved");
+    let other = rusqlite::Connection::open(&f._shop.path).expect("writable connection");
+    other
+        .execute(
+            "UPDATE contacts SET country = 'FR' WHERE country = 'DE'",
+            [],
+        )
+        .expect("update");
+    store
+        .save_segment("Germany again", &json, 0)
+        .expect("saved");
+    assert_eq!(
+        store.segment_total(&parsed, as_of()).expect("total"),
+        0,
+        "a write elsewhere while saving still counts ({german} before)"
     );
 }
