@@ -8,8 +8,8 @@
 //! over the contacts; groups, per-condition counts, the cumulative funnel and
 //! overlaps are then bit operations.
 //!
-//! Conditions evaluated here (consent, the contact's own text fields, order
-//! counts and totals in a window, order metrics) follow the SQL compiler's
+//! Conditions evaluated here (consent, the contact's own text fields, tags,
+//! order counts and totals in a window, order metrics) follow the SQL compiler's
 //! semantics exactly; every other condition runs as its SQL from that
 //! compiler, once, and its bitset is kept until the data changes. The tests
 //! check both ways agree for every operator.
@@ -18,6 +18,7 @@ use std::collections::HashMap;
 
 use rusqlite::Connection;
 use rusqlite::params_from_iter;
+use rusqlite::types::Value;
 
 use super::{Compiler, FROM, fold};
 use crate::domain::segment::{Activity, Cmp, Condition, FieldOp, FieldRef, Group, Match};
@@ -403,6 +404,19 @@ impl Columns {
             {
                 self.orders_leaf(conn, compiler, activity)
             }
+            // The tag's rows by the tag index, rather than a lookup per contact.
+            Condition::Tag { tag, has } => {
+                let mut bits = self.ids_of(
+                    conn,
+                    "SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id \
+                     WHERE t.name = ?1",
+                    vec![Value::Text(tag.trim().to_owned())],
+                )?;
+                if !has {
+                    bits.not();
+                }
+                Ok(bits)
+            }
             Condition::Segment { inside, root, .. } => {
                 let mut bits = self.group(conn, compiler, root, &mut Vec::new(), None)?;
                 if !inside {
@@ -456,7 +470,13 @@ impl Columns {
             tz: compiler.tz,
         };
         let sql = format!("SELECT c.id {FROM} WHERE {}", sub.condition_raw(condition));
-        let key = format!("{sql}\n{:?}", sub.params);
+        self.ids_of(conn, &sql, sub.params)
+    }
+
+    /// The contacts whose ids a query returns, kept by the query and its
+    /// parameters until the data changes.
+    fn ids_of(&mut self, conn: &Connection, sql: &str, params: Vec<Value>) -> Result<Bits> {
+        let key = format!("{sql}\n{params:?}");
         if let Some(bits) = self.by_sql.get(&key) {
             return Ok(bits.clone());
         }
@@ -466,8 +486,8 @@ impl Columns {
             self.by_sql.clear();
         }
         let mut bits = Bits::empty(self.ids.len());
-        let mut stmt = conn.prepare(&sql)?;
-        let mut rows = stmt.query(params_from_iter(sub.params))?;
+        let mut stmt = conn.prepare(sql)?;
+        let mut rows = stmt.query(params_from_iter(params))?;
         while let Some(row) = rows.next().map_err(map_interrupt)? {
             if let Some(at) = self.position(row.get(0)?, usize::MAX) {
                 bits.set(at);
