@@ -111,6 +111,20 @@ pub(super) fn fold_bytes(bytes: &[u8]) -> String {
     }
 }
 
+/// Which days a date condition accepts: what the compiler writes as SQL and
+/// the columns in memory test directly.
+enum DayTest {
+    /// Not blank, and on a day in `first..=last` (either end open).
+    Range(Option<NaiveDate>, Option<NaiveDate>),
+    /// Not blank, and not on this day.
+    Outside(NaiveDate),
+    /// Not blank, and on one of these month-days (`MM-DD`; instants in UTC).
+    MonthDays(Vec<String>),
+    Blank,
+    NotBlank,
+    Never,
+}
+
 /// How a date field is stored.
 #[derive(Clone, Copy, PartialEq)]
 enum DateRepr {
@@ -414,23 +428,23 @@ impl Compiler {
     }
 
     fn date_op(&mut self, column: &str, repr: DateRepr, op: &FieldOp) -> String {
+        let test = self.day_test(op);
+        self.day_test_sql(column, repr, &test)
+    }
+
+    /// The days a date operator accepts, as of the compiler's date.
+    fn day_test(&self, op: &FieldOp) -> DayTest {
         let day =
             |d: NaiveDate, n: i64| d.checked_add_signed(chrono::Duration::days(n)).unwrap_or(d);
         let as_of = self.as_of;
         match op {
-            FieldOp::Before(d) => self.day_range(column, repr, None, Some(day(*d, -1))),
-            FieldOp::After(d) => self.day_range(column, repr, Some(day(*d, 1)), None),
-            FieldOp::On(d) => self.day_range(column, repr, Some(*d), Some(*d)),
-            FieldOp::DatesBetween(a, b) => self.day_range(column, repr, Some(*a), Some(*b)),
-            FieldOp::InLast(span) => {
-                self.day_range(column, repr, Some(span.before(as_of)), Some(as_of))
-            }
-            FieldOp::MoreThanAgo(span) => {
-                self.day_range(column, repr, None, Some(day(span.before(as_of), -1)))
-            }
-            FieldOp::InNext(span) => {
-                self.day_range(column, repr, Some(as_of), Some(span.after(as_of)))
-            }
+            FieldOp::Before(d) => DayTest::Range(None, Some(day(*d, -1))),
+            FieldOp::After(d) => DayTest::Range(Some(day(*d, 1)), None),
+            FieldOp::On(d) => DayTest::Range(Some(*d), Some(*d)),
+            FieldOp::DatesBetween(a, b) => DayTest::Range(Some(*a), Some(*b)),
+            FieldOp::InLast(span) => DayTest::Range(Some(span.before(as_of)), Some(as_of)),
+            FieldOp::MoreThanAgo(span) => DayTest::Range(None, Some(day(span.before(as_of), -1))),
+            FieldOp::InNext(span) => DayTest::Range(Some(as_of), Some(span.after(as_of))),
             FieldOp::AnniversaryInNext(span) => {
                 let end = span.after(as_of);
                 let mut month_days: Vec<String> = Vec::new();
@@ -445,31 +459,53 @@ impl Compiler {
                     }
                     d = day(d, 1);
                 }
+                DayTest::MonthDays(month_days)
+            }
+            FieldOp::IsBlank => DayTest::Blank,
+            FieldOp::IsNotBlank => DayTest::NotBlank,
+            _ => DayTest::Never,
+        }
+    }
+
+    /// A [`DayTest`] on a stored date as SQL.
+    fn day_test_sql(&mut self, column: &str, repr: DateRepr, test: &DayTest) -> String {
+        match test {
+            DayTest::Range(first, last) => self.day_range(column, repr, *first, *last),
+            DayTest::Outside(d) => {
+                let on = self.day_range(column, repr, Some(*d), Some(*d));
+                format!("({column} IS NOT NULL AND NOT {on})")
+            }
+            DayTest::MonthDays(month_days) => {
                 let month_day = match repr {
                     DateRepr::Text => format!("substr({column}, 6, 5)"),
                     DateRepr::Instant => format!("strftime('%m-%d', {column}, 'unixepoch')"),
                 };
-                let list: Vec<String> = month_days.into_iter().map(|md| self.bind(md)).collect();
+                let list: Vec<String> = month_days.iter().map(|md| self.bind(md.clone())).collect();
                 format!(
                     "({column} IS NOT NULL AND {month_day} IN ({}))",
                     list.join(", ")
                 )
             }
-            FieldOp::IsBlank => match repr {
+            DayTest::Blank => match repr {
                 DateRepr::Text => format!("({column} IS NULL OR {column} = '')"),
                 DateRepr::Instant => format!("{column} IS NULL"),
             },
-            FieldOp::IsNotBlank => match repr {
+            DayTest::NotBlank => match repr {
                 DateRepr::Text => format!("({column} IS NOT NULL AND {column} <> '')"),
                 DateRepr::Instant => format!("{column} IS NOT NULL"),
             },
-            _ => "0".to_owned(),
+            DayTest::Never => "0".to_owned(),
         }
     }
 
     /// "days since last order" compared to a number, as a range of days.
     fn days_since(&mut self, op: &FieldOp) -> String {
-        let column = "m.last_order_at";
+        let test = self.days_since_test(op);
+        self.day_test_sql("m.last_order_at", DateRepr::Instant, &test)
+    }
+
+    /// The days of the last order a "days since last order" test accepts.
+    fn days_since_test(&self, op: &FieldOp) -> DayTest {
         let as_of = self.as_of;
         let ago = |k: i64| {
             as_of
@@ -481,44 +517,23 @@ impl Compiler {
                 let (floor, ceil) = (k.floor() as i64, k.ceil() as i64);
                 let whole = floor == ceil;
                 match cmp {
-                    Cmp::Eq if whole => self.day_range(
-                        column,
-                        DateRepr::Instant,
-                        Some(ago(floor)),
-                        Some(ago(floor)),
-                    ),
-                    Cmp::Eq => "0".to_owned(),
-                    Cmp::Ne => {
-                        let on = if whole {
-                            self.day_range(
-                                column,
-                                DateRepr::Instant,
-                                Some(ago(floor)),
-                                Some(ago(floor)),
-                            )
-                        } else {
-                            "0".to_owned()
-                        };
-                        format!("({column} IS NOT NULL AND NOT {on})")
-                    }
+                    Cmp::Eq if whole => DayTest::Range(Some(ago(floor)), Some(ago(floor))),
+                    Cmp::Eq => DayTest::Never,
+                    Cmp::Ne if whole => DayTest::Outside(ago(floor)),
+                    Cmp::Ne => DayTest::NotBlank,
                     // days < k  ⇔  days ≤ ceil(k) − 1
-                    Cmp::Lt => self.day_range(column, DateRepr::Instant, Some(ago(ceil - 1)), None),
-                    Cmp::Le => self.day_range(column, DateRepr::Instant, Some(ago(floor)), None),
-                    Cmp::Gt => {
-                        self.day_range(column, DateRepr::Instant, None, Some(ago(floor + 1)))
-                    }
-                    Cmp::Ge => self.day_range(column, DateRepr::Instant, None, Some(ago(ceil))),
+                    Cmp::Lt => DayTest::Range(Some(ago(ceil - 1)), None),
+                    Cmp::Le => DayTest::Range(Some(ago(floor)), None),
+                    Cmp::Gt => DayTest::Range(None, Some(ago(floor + 1))),
+                    Cmp::Ge => DayTest::Range(None, Some(ago(ceil))),
                 }
             }
-            FieldOp::Between(a, b) => self.day_range(
-                column,
-                DateRepr::Instant,
-                Some(ago(b.floor() as i64)),
-                Some(ago(a.ceil() as i64)),
-            ),
-            FieldOp::IsBlank => format!("{column} IS NULL"),
-            FieldOp::IsNotBlank => format!("{column} IS NOT NULL"),
-            _ => "0".to_owned(),
+            FieldOp::Between(a, b) => {
+                DayTest::Range(Some(ago(b.floor() as i64)), Some(ago(a.ceil() as i64)))
+            }
+            FieldOp::IsBlank => DayTest::Blank,
+            FieldOp::IsNotBlank => DayTest::NotBlank,
+            _ => DayTest::Never,
         }
     }
 

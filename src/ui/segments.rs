@@ -632,10 +632,17 @@ fn count_ui(ui: &mut Ui, view: &TreeView<'_>, path: &[usize]) {
     } else {
         theme::muted(ui.visuals())
     };
-    ui.add(egui::Label::new(RichText::new(text).color(color)).selectable(false))
-        .on_hover_text(
-            "Contacts who meet this on its own (and, at the top, with every condition above)",
-        );
+    // A long condition row leaves little room: the count shortens to fit
+    // rather than run over the value editors, and the hover says it whole.
+    let hover = format!(
+        "{text}\n\nContacts who meet this on its own (and, at the top, with every condition above)"
+    );
+    ui.add(
+        egui::Label::new(RichText::new(text).color(color))
+            .selectable(false)
+            .truncate(),
+    )
+    .on_hover_text(hover);
 }
 
 /// Remove, move down and move up for the node at `path` (right to left).

@@ -824,3 +824,98 @@ fn saving_a_segment_keeps_the_counts_current() {
         "a write elsewhere while saving still counts ({german} before)"
     );
 }
+
+/// The columns in memory answer most conditions without SQL; for each field
+/// and operator they cover, they must agree with the compiled query (which
+/// the tests above check against the fixture's rows). `Fixture::count`
+/// asserts the agreement.
+#[test]
+fn the_columns_in_memory_agree_with_the_sql_on_every_field_they_cover() {
+    let f = fixture();
+    let span = r#"{"amount": 45, "unit": "days"}"#;
+    let mut conditions: Vec<String> = Vec::new();
+    for field in ["created_at", "first_order_at", "last_order_at", "birthday"] {
+        for (op, value) in [
+            ("before", r#""2026-03-01""#),
+            ("after", r#""2025-06-30""#),
+            ("on", r#""2026-10-02""#),
+            ("between", r#"["2025-01-01", "2025-12-31"]"#),
+            ("in_last", span),
+            ("more_than_ago", span),
+            ("in_next", span),
+            ("anniversary_in_next", r#"{"amount": 40, "unit": "days"}"#),
+        ] {
+            conditions.push(format!(
+                r#"{{"field": "{field}", "op": "{op}", "value": {value}}}"#
+            ));
+        }
+        for op in ["is_blank", "is_not_blank"] {
+            conditions.push(format!(r#"{{"field": "{field}", "op": "{op}"}}"#));
+        }
+    }
+    for field in [
+        "days_since_last_order",
+        "order_count",
+        "total_spent",
+        "average_order_value",
+    ] {
+        for op in ["=", "!=", "<", "<=", ">", ">="] {
+            for value in ["3", "60", "60.5", "0"] {
+                conditions.push(format!(
+                    r#"{{"field": "{field}", "op": "{op}", "value": {value}}}"#
+                ));
+            }
+        }
+        conditions.push(format!(
+            r#"{{"field": "{field}", "op": "between", "value": [2.5, 90]}}"#
+        ));
+    }
+    for field in ["city", "email", "first_name", "postal_code", "language"] {
+        for (op, value) in [
+            ("is", r#""berlin""#),
+            ("is_not", r#""Berlin""#),
+            ("contains", r#""an""#),
+            ("not_contains", r#""an""#),
+            ("starts_with", r#""m""#),
+            ("ends_with", r#""n""#),
+            ("in", r#"["Paris", "london", "en"]"#),
+            ("not_in", r#"["Paris", "london", "en"]"#),
+        ] {
+            conditions.push(format!(
+                r#"{{"field": "{field}", "op": "{op}", "value": {value}}}"#
+            ));
+        }
+        for op in ["is_blank", "is_not_blank"] {
+            conditions.push(format!(r#"{{"field": "{field}", "op": "{op}"}}"#));
+        }
+    }
+    for (measure, value) in [("count", "1"), ("count", "3"), ("sum", "120.5")] {
+        for window in [
+            r#"{"last": {"amount": 90, "unit": "days"}}"#,
+            r#"{"between_ago": {"from": 12, "to": 3, "unit": "months"}}"#,
+            r#"{"before": "2025-06-01"}"#,
+            r#"{"after": "2025-06-01"}"#,
+            r#"{"between": ["2025-01-01", "2025-12-31"]}"#,
+        ] {
+            conditions.push(format!(
+                r#"{{"activity": "order", "measure": "{measure}", "op": ">=", "value": {value}, "window": {window}}}"#
+            ));
+        }
+        // No window: all time.
+        conditions.push(format!(
+            r#"{{"activity": "order", "measure": "{measure}", "op": ">=", "value": {value}}}"#
+        ));
+    }
+    let mut matched = 0;
+    for condition in &conditions {
+        if f.count(&segment(condition)) > 0 {
+            matched += 1;
+        }
+    }
+    // Not a vacuous agreement: most conditions match someone.
+    assert!(
+        matched * 2 > conditions.len(),
+        "{matched} of {}",
+        conditions.len()
+    );
+}

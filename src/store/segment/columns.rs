@@ -8,8 +8,9 @@
 //! over the contacts; groups, per-condition counts, the cumulative funnel and
 //! overlaps are then bit operations.
 //!
-//! Conditions evaluated here (consent, the contact's own text fields, tags,
-//! order counts and totals in a window, order metrics) follow the SQL compiler's
+//! Conditions evaluated here (consent, the contact's own text and date
+//! fields, tags, order counts and totals in a window, order metrics and
+//! dates) follow the SQL compiler's
 //! semantics exactly; every other condition runs as its SQL from that
 //! compiler, once, and its bitset is kept until the data changes. The tests
 //! check both ways agree for every operator.
@@ -20,7 +21,9 @@ use rusqlite::Connection;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
-use super::{Compiler, FROM, fold};
+use chrono::{Datelike as _, NaiveDate};
+
+use super::{Compiler, DayTest, FROM, fold};
 use crate::domain::segment::{Activity, Cmp, Condition, FieldOp, FieldRef, Group, Match};
 use crate::store::{Result, map_interrupt};
 
@@ -136,8 +139,16 @@ struct OrderLists {
     cents: Vec<i64>,
 }
 
-/// `contact_metrics` of one contact: (order count, total spent in cents).
-type Metric = Option<(i64, i64)>;
+/// `contact_metrics` of one contact (none without orders).
+type Metric = Option<MetricRow>;
+
+#[derive(Clone, Copy)]
+struct MetricRow {
+    order_count: i64,
+    total_spent_cents: i64,
+    first_order_at: i64,
+    last_order_at: i64,
+}
 
 /// `contact_metrics` per contact.
 type Metrics = Vec<Metric>;
@@ -153,6 +164,8 @@ pub(in crate::store) struct Columns {
     text: HashMap<&'static str, TextColumn>,
     orders: Option<OrderLists>,
     metrics: Option<Metrics>,
+    /// `contacts.created_at`.
+    created: Option<Vec<i64>>,
     /// Conditions answered by SQL, by their SQL and parameters.
     by_sql: HashMap<String, Bits>,
 }
@@ -216,6 +229,57 @@ fn number_passes(op: &FieldOp, scale: f64, value: Option<f64>) -> bool {
 /// above any count or cent total a workspace holds.
 fn float(n: i64) -> f64 {
     n as f64
+}
+
+/// A [`DayTest`] on instants, its days turned into instants once.
+fn instant_test(compiler: &Compiler, test: DayTest) -> Box<dyn Fn(Option<i64>) -> bool> {
+    let within = |first, last| {
+        let (start, end) = compiler.day_instants(first, last);
+        move |t: i64| start.is_none_or(|s| t >= s) && end.is_none_or(|e| t < e)
+    };
+    match test {
+        DayTest::Range(first, last) => {
+            let within = within(first, last);
+            Box::new(move |t| t.is_some_and(&within))
+        }
+        DayTest::Outside(day) => {
+            let within = within(Some(day), Some(day));
+            Box::new(move |t| t.is_some_and(|t| !within(t)))
+        }
+        // strftime('%m-%d', t, 'unixepoch') reads the instant in UTC.
+        DayTest::MonthDays(month_days) => Box::new(move |t| {
+            t.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                .is_some_and(|d| {
+                    let md = format!("{:02}-{:02}", d.month(), d.day());
+                    month_days.contains(&md)
+                })
+        }),
+        DayTest::Blank => Box::new(|t| t.is_none()),
+        DayTest::NotBlank => Box::new(|t| t.is_some()),
+        DayTest::Never => Box::new(|_| false),
+    }
+}
+
+/// A [`DayTest`] on a `YYYY-MM-DD` text, compared as SQLite compares text.
+fn text_day_passes(test: &DayTest, raw: Option<&str>) -> bool {
+    let within = |v: &str, first: Option<NaiveDate>, last: Option<NaiveDate>| {
+        !v.is_empty()
+            && first.is_none_or(|f| v >= f.to_string().as_str())
+            && last.is_none_or(|l| v <= l.to_string().as_str())
+    };
+    let blank = raw.is_none_or(str::is_empty);
+    match test {
+        DayTest::Range(first, last) => raw.is_some_and(|v| within(v, *first, *last)),
+        DayTest::Outside(day) => raw.is_some_and(|v| !within(v, Some(*day), Some(*day))),
+        // substr(v, 6, 5), in characters.
+        DayTest::MonthDays(month_days) => raw.is_some_and(|v| {
+            let md: String = v.chars().skip(5).take(5).collect();
+            month_days.contains(&md)
+        }),
+        DayTest::Blank => blank,
+        DayTest::NotBlank => !blank,
+        DayTest::Never => false,
+    }
 }
 
 impl Columns {
@@ -339,15 +403,42 @@ impl Columns {
 
     fn load_metrics(&self, conn: &Connection) -> Result<Metrics> {
         let mut metrics = vec![None; self.ids.len()];
-        let mut stmt =
-            conn.prepare("SELECT contact_id, order_count, total_spent_cents FROM contact_metrics")?;
+        let mut stmt = conn.prepare(
+            "SELECT contact_id, order_count, total_spent_cents, first_order_at, last_order_at \
+             FROM contact_metrics",
+        )?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next().map_err(map_interrupt)? {
             if let Some(at) = self.position(row.get(0)?, usize::MAX) {
-                metrics[at] = Some((row.get(1)?, row.get(2)?));
+                metrics[at] = Some(MetricRow {
+                    order_count: row.get(1)?,
+                    total_spent_cents: row.get(2)?,
+                    first_order_at: row.get(3)?,
+                    last_order_at: row.get(4)?,
+                });
             }
         }
         Ok(metrics)
+    }
+
+    fn created(&mut self, conn: &Connection) -> Result<&[i64]> {
+        let created = match self.created.take() {
+            Some(created) => created,
+            None => {
+                let mut created = vec![0; self.ids.len()];
+                let mut stmt = conn.prepare("SELECT id, created_at FROM contacts")?;
+                let mut rows = stmt.query([])?;
+                let mut hint = 0;
+                while let Some(row) = rows.next().map_err(map_interrupt)? {
+                    if let Some(at) = self.position(row.get(0)?, hint) {
+                        created[at] = row.get(1)?;
+                        hint = at + 1;
+                    }
+                }
+                created
+            }
+        };
+        Ok(self.created.insert(created))
     }
 
     /// One leaf condition as the set of contacts meeting it.
@@ -387,16 +478,63 @@ impl Columns {
             } => {
                 let metrics = self.metrics(conn)?;
                 let (scale, value): (f64, fn(Metric) -> Option<f64>) = match field {
-                    FieldRef::OrderCount => (1.0, |m| Some(float(m.map_or(0, |m| m.0)))),
-                    FieldRef::TotalSpent => (100.0, |m| Some(float(m.map_or(0, |m| m.1)))),
+                    FieldRef::OrderCount => (1.0, |m| Some(float(m.map_or(0, |m| m.order_count)))),
+                    FieldRef::TotalSpent => {
+                        (100.0, |m| Some(float(m.map_or(0, |m| m.total_spent_cents))))
+                    }
                     // total * 1.0 / count: NULL without orders, as in SQL.
                     _ => (100.0, |m| {
-                        m.filter(|m| m.0 != 0)
-                            .map(|(count, cents)| float(cents) / float(count))
+                        m.filter(|m| m.order_count != 0)
+                            .map(|m| float(m.total_spent_cents) / float(m.order_count))
                     }),
                 };
                 Ok(Bits::from_fn(n, |i| {
                     number_passes(op, scale, value(metrics[i]))
+                }))
+            }
+            Condition::Field {
+                field: FieldRef::Birthday,
+                op,
+            } => {
+                let test = compiler.day_test(op);
+                let column = self.text_column(conn, "birthday")?;
+                let passes: Vec<bool> = column
+                    .values
+                    .iter()
+                    .map(|v| text_day_passes(&test, v.as_deref()))
+                    .collect();
+                Ok(Bits::from_fn(n, |i| passes[column.codes[i] as usize]))
+            }
+            Condition::Field {
+                field: FieldRef::CreatedAt,
+                op,
+            } => {
+                let passes = instant_test(compiler, compiler.day_test(op));
+                let created = self.created(conn)?;
+                Ok(Bits::from_fn(n, |i| passes(Some(created[i]))))
+            }
+            Condition::Field {
+                field:
+                    field @ (FieldRef::FirstOrderAt
+                    | FieldRef::LastOrderAt
+                    | FieldRef::DaysSinceLastOrder),
+                op,
+            } => {
+                let (test, first) = match field {
+                    FieldRef::FirstOrderAt => (compiler.day_test(op), true),
+                    FieldRef::LastOrderAt => (compiler.day_test(op), false),
+                    _ => (compiler.days_since_test(op), false),
+                };
+                let passes = instant_test(compiler, test);
+                let metrics = self.metrics(conn)?;
+                Ok(Bits::from_fn(n, |i| {
+                    passes(metrics[i].map(|m| {
+                        if first {
+                            m.first_order_at
+                        } else {
+                            m.last_order_at
+                        }
+                    }))
                 }))
             }
             Condition::Activity(activity)
