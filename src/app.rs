@@ -344,19 +344,19 @@ impl TailorApp {
         }
     }
 
-    /// Lists the saved segments and counts them off the UI thread.
+    /// Lists the saved segments and counts them off the UI thread, on the
+    /// segments worker (whose columns in memory the builder shares).
     fn count_segments(&mut self) {
-        let Some(workspace) = self.state.workspace.as_ref().map(|w| w.path.clone()) else {
+        if self.state.workspace.is_none() {
             return;
-        };
+        }
         for row in &mut self.state.segments {
             row.count = None;
         }
-        if let Err(e) =
-            worker::spawn_count_segments(workspace, self.state.as_of(), self.notifier.clone())
-        {
-            self.notice(true, format!("Could not count the segments: {e}"));
-        }
+        self.segment_worker
+            .send(crate::jobs::segments::SegmentRequest::List {
+                as_of: self.state.as_of(),
+            });
     }
 
     fn load_import_preview(&mut self) {

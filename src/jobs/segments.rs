@@ -66,6 +66,10 @@ pub enum SegmentRequest {
         segments: Vec<Segment>,
         as_of: NaiveDate,
     },
+    /// List the saved segments, then count each.
+    List {
+        as_of: NaiveDate,
+    },
     Shutdown,
 }
 
@@ -323,6 +327,9 @@ fn handle(store: &mut Store, request: SegmentRequest, newest: u64, notifier: &No
                 generation,
                 result: result.map_err(|e| text(&e)),
             });
+        }
+        SegmentRequest::List { as_of } => {
+            super::worker::list_and_count_segments(store, as_of, notifier);
         }
     }
 }

@@ -515,65 +515,52 @@ pub fn spawn_write_rejects(
     })
 }
 
-/// Lists and counts the saved segments on a thread of their own (with its
-/// own connection), so the contacts list stays responsive meanwhile.
-pub fn spawn_count_segments(
-    workspace: PathBuf,
-    as_of: chrono::NaiveDate,
-    notifier: Notifier,
-) -> std::io::Result<std::thread::JoinHandle<()>> {
-    spawn_named("tailor-segments", move || {
-        let store = match Store::open(&workspace) {
-            Ok(store) => store,
-            Err(e) => {
-                notifier.send(Event::Notice {
-                    is_error: true,
-                    text: format!("{e:#}"),
-                });
-                return;
-            }
-        };
-        let (saved, schema) = match store
-            .segments()
-            .and_then(|s| store.segment_schema().map(|schema| (s, schema)))
-        {
-            Ok(found) => found,
-            Err(e) => {
-                notifier.send(Event::Notice {
-                    is_error: true,
-                    text: format!("{e:#}"),
-                });
-                return;
-            }
-        };
-        let parsed: Vec<(String, String, Result<Segment, String>)> = saved
-            .into_iter()
-            .map(|(name, json)| {
-                let segment = segment::parse_segment(&json, &schema).map_err(|e| format!("{e}"));
-                (name, json, segment)
-            })
-            .collect();
-        let rows = parsed
-            .iter()
-            .map(|(name, json, segment)| SegmentRow {
-                name: name.clone(),
-                json: json.clone(),
-                description: match segment {
-                    Ok(segment) => segment::read_back(segment),
-                    Err(error) => format!("Invalid: {error}"),
-                },
-                count: segment.as_ref().err().map(|e| Err(e.clone())),
-            })
-            .collect();
-        notifier.send(Event::SegmentsListed(rows));
-        for (name, _, segment) in parsed {
-            if let Ok(segment) = segment {
-                let count = store
-                    .segment_counts(&segment, as_of)
-                    .map(|c| c.count)
-                    .map_err(|e| format!("{e:#}"));
-                notifier.send(Event::SegmentCounted { name, count });
-            }
+/// Lists the saved segments, then counts them one by one: the segments
+/// worker does this on its store, so the columns it loads for counting
+/// serve the builder too.
+pub fn list_and_count_segments(store: &Store, as_of: chrono::NaiveDate, notifier: &Notifier) {
+    let (saved, schema) = match store
+        .segments()
+        .and_then(|s| store.segment_schema().map(|schema| (s, schema)))
+    {
+        Ok(found) => found,
+        Err(e) => {
+            notifier.send(Event::Notice {
+                is_error: true,
+                text: format!("{e:#}"),
+            });
+            return;
         }
-    })
+    };
+    let parsed: Vec<(String, String, Result<Segment, String>)> = saved
+        .into_iter()
+        .map(|(name, json)| {
+            let segment = segment::parse_segment(&json, &schema).map_err(|e| format!("{e}"));
+            (name, json, segment)
+        })
+        .collect();
+    let rows = parsed
+        .iter()
+        .map(|(name, json, segment)| SegmentRow {
+            name: name.clone(),
+            json: json.clone(),
+            description: match segment {
+                Ok(segment) => segment::read_back(segment),
+                Err(error) => format!("Invalid: {error}"),
+            },
+            count: segment.as_ref().err().map(|e| Err(e.clone())),
+        })
+        .collect();
+    notifier.send(Event::SegmentsListed(rows));
+    for (name, _, segment) in parsed {
+        if let Ok(segment) = segment {
+            // A builder count may interrupt this one: count it again.
+            let count = match store.segment_total(&segment, as_of) {
+                Err(StoreError::Interrupted) => store.segment_total(&segment, as_of),
+                other => other,
+            }
+            .map_err(|e| format!("{e:#}"));
+            notifier.send(Event::SegmentCounted { name, count });
+        }
+    }
 }
