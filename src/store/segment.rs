@@ -156,6 +156,15 @@ struct Compiler {
 }
 
 impl Compiler {
+    /// A compiler for the same date and zone, with no parameters yet.
+    fn fresh(&self) -> Self {
+        Self {
+            params: Vec::new(),
+            as_of: self.as_of,
+            tz: self.tz,
+        }
+    }
+
     fn bind(&mut self, value: impl Into<Value>) -> String {
         self.params.push(value.into());
         format!("?{}", self.params.len())
@@ -577,15 +586,29 @@ impl Compiler {
         }
     }
 
-    fn activity(&mut self, activity: &Activity) -> String {
-        let measured = match &activity.event_kind {
+    /// An activity's measure and the rows it measures: `FROM … WHERE …`,
+    /// for one contact (`correlated`, inside a query over contacts) or for
+    /// all; and the column naming the contact.
+    fn activity_source(
+        &mut self,
+        activity: &Activity,
+        correlated: bool,
+    ) -> (&'static str, String, &'static str) {
+        match &activity.event_kind {
             None => {
                 let measure = if activity.sum {
                     "coalesce(sum(o.total_cents), 0)"
                 } else {
                     "count(*)"
                 };
-                let mut sql = format!("(SELECT {measure} FROM orders o WHERE o.contact_id = c.id");
+                let mut sql = format!(
+                    "FROM orders o WHERE {}",
+                    if correlated {
+                        "o.contact_id = c.id"
+                    } else {
+                        "1"
+                    }
+                );
                 sql.push_str(&self.window("o.ordered_at", &activity.window));
                 for filter in &activity.filters {
                     let column = match filter.property.as_str() {
@@ -599,8 +622,7 @@ impl Compiler {
                          WHERE i.order_id = o.id AND {test})"
                     ));
                 }
-                sql.push(')');
-                sql
+                (measure, sql, "o.contact_id")
             }
             Some(kind) => {
                 let measure = if activity.sum {
@@ -609,8 +631,13 @@ impl Compiler {
                     "count(*)"
                 };
                 let mut sql = format!(
-                    "(SELECT {measure} FROM events e LEFT JOIN campaigns cp ON cp.id = e.campaign_id \
-                     WHERE e.contact_id = c.id AND e.kind = {}",
+                    "FROM events e LEFT JOIN campaigns cp ON cp.id = e.campaign_id \
+                     WHERE {} AND e.kind = {}",
+                    if correlated {
+                        "e.contact_id = c.id"
+                    } else {
+                        "1"
+                    },
                     self.bind(kind.clone())
                 );
                 sql.push_str(&self.window("e.occurred_at", &activity.window));
@@ -623,16 +650,32 @@ impl Compiler {
                     let test = self.text_op(column, &filter.op);
                     sql.push_str(&format!(" AND {test}"));
                 }
-                sql.push(')');
-                sql
+                (measure, sql, "e.contact_id")
             }
-        };
-        let scale = if activity.sum && activity.event_kind.is_none() {
+        }
+    }
+
+    /// What turns an activity's value into its stored unit (order totals
+    /// are cents).
+    fn activity_scale(activity: &Activity) -> f64 {
+        if activity.sum && activity.event_kind.is_none() {
             100.0
         } else {
             1.0
-        };
-        self.number_op(&measured, &activity.op, scale)
+        }
+    }
+
+    fn activity(&mut self, activity: &Activity) -> String {
+        let (measure, source, _) = self.activity_source(activity, true);
+        let measured = format!("(SELECT {measure} {source})");
+        self.number_op(&measured, &activity.op, Self::activity_scale(activity))
+    }
+
+    /// Each contact with any of an activity's rows, and its measure (every
+    /// other contact measures 0).
+    fn activity_grouped(&mut self, activity: &Activity) -> String {
+        let (measure, source, contact) = self.activity_source(activity, false);
+        format!("SELECT {contact}, {measure} {source} GROUP BY {contact}")
     }
 }
 

@@ -906,6 +906,30 @@ fn the_columns_in_memory_agree_with_the_sql_on_every_field_they_cover() {
             r#"{{"activity": "order", "measure": "{measure}", "op": ">=", "value": {value}}}"#
         ));
     }
+    for kind in ["email_open", "email_click", "email_sent"] {
+        for (measure, op, value) in [
+            ("count", ">=", "1"),
+            ("count", "=", "0"),
+            ("count", "<", "3"),
+            ("sum", ">", "0"),
+        ] {
+            conditions.push(format!(
+                r#"{{"activity": "{kind}", "measure": "{measure}", "op": "{op}", "value": {value}, "window": {{"last": {{"amount": 60, "unit": "days"}}}}}}"#
+            ));
+            conditions.push(format!(
+                r#"{{"activity": "{kind}", "measure": "{measure}", "op": "{op}", "value": {value}, "where": [{{"property": "campaign", "op": "contains", "value": "a"}}]}}"#
+            ));
+        }
+    }
+    for (measure, op, value) in [
+        ("count", ">=", "1"),
+        ("count", "=", "0"),
+        ("sum", ">=", "30"),
+    ] {
+        conditions.push(format!(
+            r#"{{"activity": "order", "measure": "{measure}", "op": "{op}", "value": {value}, "where": [{{"property": "category", "op": "is", "value": "coffee"}}]}}"#
+        ));
+    }
     let mut matched = 0;
     for condition in &conditions {
         if f.count(&segment(condition)) > 0 {

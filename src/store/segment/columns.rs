@@ -10,10 +10,11 @@
 //!
 //! Conditions evaluated here (consent, the contact's own text and date
 //! fields, tags, order counts and totals in a window, order metrics and
-//! dates) follow the SQL compiler's
-//! semantics exactly; every other condition runs as its SQL from that
-//! compiler, once, and its bitset is kept until the data changes. The tests
-//! check both ways agree for every operator.
+//! dates) follow the SQL compiler's semantics exactly. Email activity and
+//! order activity with filters run as one query grouped by contact, built
+//! from the same pieces as the compiled SQL; custom fields run as their
+//! compiled SQL. Either way the result is kept until the data changes. The
+//! tests check both ways agree for every operator.
 
 use std::collections::HashMap;
 
@@ -68,6 +69,14 @@ impl Bits {
 
     fn set(&mut self, i: usize) {
         self.words[i / 64] |= 1 << (i % 64);
+    }
+
+    fn assign(&mut self, i: usize, value: bool) {
+        if value {
+            self.set(i);
+        } else {
+            self.words[i / 64] &= !(1 << (i % 64));
+        }
     }
 
     fn clear_tail(&mut self) {
@@ -562,6 +571,7 @@ impl Columns {
             {
                 self.orders_leaf(conn, compiler, activity)
             }
+            Condition::Activity(activity) => self.grouped_activity_leaf(conn, compiler, activity),
             // The tag's rows by the tag index, rather than a lookup per contact.
             Condition::Tag { tag, has } => {
                 let mut bits = self.ids_of(
@@ -621,11 +631,7 @@ impl Columns {
         compiler: &Compiler,
         condition: &Condition,
     ) -> Result<Bits> {
-        let mut sub = Compiler {
-            params: Vec::new(),
-            as_of: compiler.as_of,
-            tz: compiler.tz,
-        };
+        let mut sub = compiler.fresh();
         let sql = format!("SELECT c.id {FROM} WHERE {}", sub.condition_raw(condition));
         self.ids_of(conn, &sql, sub.params)
     }
@@ -637,11 +643,6 @@ impl Columns {
         if let Some(bits) = self.by_sql.get(&key) {
             return Ok(bits.clone());
         }
-        // Typing into a condition answered by SQL makes a new one for every
-        // keystroke; keep memory bounded.
-        if self.by_sql.len() >= 64 {
-            self.by_sql.clear();
-        }
         let mut bits = Bits::empty(self.ids.len());
         let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query(params_from_iter(params))?;
@@ -650,7 +651,49 @@ impl Columns {
                 bits.set(at);
             }
         }
+        self.remember(key, &bits);
+        Ok(bits)
+    }
+
+    fn remember(&mut self, key: String, bits: &Bits) {
+        // Typing into a condition answered by SQL makes a new one for every
+        // keystroke; keep memory bounded.
+        if self.by_sql.len() >= 64 {
+            self.by_sql.clear();
+        }
         self.by_sql.insert(key, bits.clone());
+    }
+
+    /// Email activity, or orders with filters: one grouped query measures
+    /// every contact with such rows (the rest measure 0), kept until the
+    /// data changes.
+    fn grouped_activity_leaf(
+        &mut self,
+        conn: &Connection,
+        compiler: &Compiler,
+        activity: &Activity,
+    ) -> Result<Bits> {
+        let mut sub = compiler.fresh();
+        let sql = sub.activity_grouped(activity);
+        let key = format!("{sql}\n{:?}\n{:?}", sub.params, activity.op);
+        if let Some(bits) = self.by_sql.get(&key) {
+            return Ok(bits.clone());
+        }
+        let scale = Compiler::activity_scale(activity);
+        let n = self.ids.len();
+        let mut bits = if number_passes(&activity.op, scale, Some(0.0)) {
+            Bits::full(n)
+        } else {
+            Bits::empty(n)
+        };
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query(params_from_iter(sub.params))?;
+        while let Some(row) = rows.next().map_err(map_interrupt)? {
+            if let Some(at) = self.position(row.get(0)?, usize::MAX) {
+                bits.assign(at, number_passes(&activity.op, scale, Some(row.get(1)?)));
+            }
+        }
+        self.remember(key, &bits);
         Ok(bits)
     }
 
