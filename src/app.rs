@@ -292,18 +292,12 @@ impl TailorApp {
                     .outcome
                     .as_ref()
                     .filter(|o| !o.undone)
-                    .map(|o| o.summary.run_id);
-                let workspace = self.state.workspace.as_ref().map(|w| w.path.clone());
-                if let (Some(run), Some(workspace)) = (run, workspace) {
-                    self.launch_job(
-                        JobKind::UndoImport,
-                        "Undoing the import",
-                        |notifier, cancel| {
-                            worker::spawn_undo_import(workspace, ImportRunId(run), notifier, cancel)
-                        },
-                    );
+                    .map(|o| ImportRunId(o.summary.run_id));
+                if let Some(run) = run {
+                    self.undo_import(run);
                 }
             }
+            Command::ImportUndoRun(run) => self.undo_import(run),
             _ => {}
         }
     }
@@ -342,6 +336,18 @@ impl TailorApp {
                 false
             }
         }
+    }
+
+    /// Undoes an import on a job thread (the workspace refreshes after).
+    fn undo_import(&mut self, run: ImportRunId) {
+        let Some(workspace) = self.state.workspace.as_ref().map(|w| w.path.clone()) else {
+            return;
+        };
+        self.launch_job(
+            JobKind::UndoImport,
+            "Undoing the import",
+            |notifier, cancel| worker::spawn_undo_import(workspace, run, notifier, cancel),
+        );
     }
 
     /// Lists the saved segments and counts them off the UI thread, on the

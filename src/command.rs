@@ -51,6 +51,8 @@ pub enum Command {
     ImportGo(ImportStep),
     ImportRun,
     ImportUndo,
+    /// Undo a finished import from the history (only the newest can be).
+    ImportUndoRun(crate::domain::ImportRunId),
     /// Count the saved segments again.
     RefreshSegments,
     /// Start an empty segment in the builder.

@@ -329,6 +329,7 @@ fn info_cmd(args: &InfoArgs) -> anyhow::Result<()> {
             "custom_fields": summary.custom_fields.iter()
                 .map(|f| serde_json::json!({"name": f.name, "type": f.kind.as_str()}))
                 .collect::<Vec<_>>(),
+            "imports": summary.import_runs,
         });
         println!("{json}");
     } else {
@@ -347,6 +348,24 @@ fn info_cmd(args: &InfoArgs) -> anyhow::Result<()> {
         println!("templates       {}", c.templates);
         for field in &summary.custom_fields {
             println!("custom field    {} ({})", field.name, field.kind.as_str());
+        }
+        let tz = crate::domain::time::parse_time_zone(&summary.settings.time_zone);
+        for run in summary.import_runs.iter().filter(|r| r.kind != "demo") {
+            let status = match run.status.as_str() {
+                "finished" if run.undoable => format!("undo with `tailor undo {}`", run.id.0),
+                other => other.to_owned(),
+            };
+            println!(
+                "import {:<8} {} {} {}: {} rows, {} new, {} updated, {} rejected ({status})",
+                run.id.0,
+                crate::domain::time::format_instant(run.started_at, tz),
+                run.kind,
+                run.file_name,
+                run.rows,
+                run.inserted,
+                run.updated,
+                run.rejected
+            );
         }
     }
     Ok(())

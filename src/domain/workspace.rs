@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::contact::CustomFieldDef;
+use super::ids::ImportRunId;
 
 /// Settings stored in the workspace's `settings` table.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -54,4 +55,30 @@ pub struct WorkspaceSummary {
     pub settings: WorkspaceSettings,
     pub counts: WorkspaceCounts,
     pub custom_fields: Vec<CustomFieldDef>,
+    /// Every recorded import, newest first.
+    pub import_runs: Vec<ImportRun>,
+}
+
+/// One recorded import, for the history.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImportRun {
+    pub id: ImportRunId,
+    /// `contacts`, `orders`, `events` or `demo`.
+    pub kind: String,
+    pub file_name: String,
+    /// Seconds since the epoch.
+    pub started_at: i64,
+    /// `running`, `finished` or `undone`.
+    pub status: String,
+    pub rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub rejected: u64,
+    /// For order files.
+    pub orders_inserted: Option<u64>,
+    /// Rejected rows kept with the run.
+    pub saved_rejects: i64,
+    /// Whether it is the newest finished import: only that one can be
+    /// undone, since later imports may have changed the same contacts.
+    pub undoable: bool,
 }

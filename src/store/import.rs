@@ -10,7 +10,8 @@ use serde_json::json;
 
 use super::{Result, Store, StoreError};
 use crate::domain::{
-    Consent, ContactField, ContactId, CustomFieldId, CustomValue, FieldKind, ImportRunId, OrderId,
+    Consent, ContactField, ContactId, CustomFieldId, CustomValue, FieldKind, ImportRun,
+    ImportRunId, OrderId,
 };
 
 /// The values an import writes for one contact; blanks are left out.
@@ -106,6 +107,43 @@ enum Identities {
 const BULK_MIN_ROWS: usize = 20_000;
 
 impl Store {
+    /// Every recorded import, newest first.
+    pub fn import_runs(&self) -> Result<Vec<ImportRun>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.id, r.kind, r.file_name, r.started_at, r.status, r.summary_json, \
+             (SELECT count(*) FROM import_rejects j WHERE j.import_run_id = r.id) \
+             FROM import_runs r ORDER BY r.id DESC",
+        )?;
+        let mut runs = stmt
+            .query_map([], |r| {
+                let summary: String = r.get(5)?;
+                let summary: serde_json::Value = serde_json::from_str(&summary).unwrap_or_default();
+                let count = |key: &str| summary[key].as_u64().unwrap_or(0);
+                Ok(ImportRun {
+                    id: ImportRunId(r.get(0)?),
+                    kind: r.get(1)?,
+                    file_name: r.get(2)?,
+                    started_at: r.get(3)?,
+                    status: r.get(4)?,
+                    rows: count("rows"),
+                    inserted: count("inserted"),
+                    updated: count("updated"),
+                    rejected: count("rejected"),
+                    orders_inserted: summary["orders_inserted"].as_u64(),
+                    saved_rejects: r.get(6)?,
+                    undoable: false,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if let Some(newest) = runs
+            .iter_mut()
+            .find(|r| r.status == "finished" && r.kind != "demo")
+        {
+            newest.undoable = true;
+        }
+        Ok(runs)
+    }
+
     /// Starts an import of `kind` (`contacts`, `orders`, `events`) from the
     /// file named `file_name`, at `now`.
     pub fn begin_import(
@@ -169,6 +207,22 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
+        // Later imports may have changed the same contacts again; undoing
+        // this one first would bring back what they replaced.
+        let later: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, file_name FROM import_runs \
+                 WHERE id > ?1 AND status = 'finished' AND kind <> 'demo' ORDER BY id DESC LIMIT 1",
+                [run.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let (Some("finished"), Some((id, file))) = (status.as_deref(), &later) {
+            return Err(StoreError::Undo {
+                run: run.0,
+                reason: format!("a later import (#{id}, {file}) must be undone first"),
+            });
+        }
         match status.as_deref() {
             Some("finished") => {}
             Some(other) => {

@@ -382,6 +382,7 @@ impl Store {
             settings: self.settings()?,
             counts: self.counts()?,
             custom_fields: self.custom_fields()?,
+            import_runs: self.import_runs()?,
         })
     }
 

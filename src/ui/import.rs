@@ -8,7 +8,8 @@ use egui::{RichText, Ui};
 use super::theme;
 use super::widgets::{format_count, muted_ui, section_ui};
 use crate::command::{Command, FileAction};
-use crate::domain::{ContactField, FieldKind};
+use crate::domain::time::{format_instant, parse_time_zone};
+use crate::domain::{ContactField, FieldKind, WorkspaceSummary};
 use crate::import::mapping::Target;
 use crate::import::read::FileKind;
 use crate::import::values::DateOrder;
@@ -41,7 +42,12 @@ pub fn import_window_ui(ctx: &egui::Context, state: &AppState, out: &mut Vec<Com
             steps_ui(ui, wizard);
             ui.separator();
             match wizard.step {
-                ImportStep::File => file_step_ui(ui, wizard, out),
+                ImportStep::File => {
+                    file_step_ui(ui, wizard, out);
+                    if let Some(workspace) = &state.workspace {
+                        history_ui(ui, workspace, state.job.is_some(), out);
+                    }
+                }
                 ImportStep::Preview => preview_step_ui(ui, wizard, out),
                 ImportStep::Mapping => mapping_step_ui(ui, wizard, out),
                 ImportStep::Options => options_step_ui(ui, wizard, out),
@@ -161,6 +167,71 @@ fn file_step_ui(ui: &mut Ui, wizard: &ImportWizard, out: &mut Vec<Command>) {
         Some(("Read file", Command::ImportLoadPreview, ready)),
         out,
     );
+}
+
+/// The imports recorded in the workspace, newest first; the newest
+/// finished one can be undone from here.
+fn history_ui(ui: &mut Ui, workspace: &WorkspaceSummary, busy: bool, out: &mut Vec<Command>) {
+    let runs: Vec<_> = workspace
+        .import_runs
+        .iter()
+        .filter(|r| r.kind != "demo")
+        .collect();
+    if runs.is_empty() {
+        return;
+    }
+    ui.add_space(theme::BLOCK_GAP);
+    let tz = parse_time_zone(&workspace.settings.time_zone);
+    egui::CollapsingHeader::new(format!("Earlier imports ({})", runs.len()))
+        .id_salt("import_history")
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .max_height(220.0)
+                .show(ui, |ui| {
+                    egui::Grid::new("import_history_grid")
+                        .num_columns(5)
+                        .striped(true)
+                        .show(ui, |ui| {
+                            for run in runs {
+                                ui.label(format_instant(run.started_at, tz));
+                                ui.label(format!("{} · {}", run.kind, run.file_name));
+                                let mut counts = format!(
+                                    "{} rows: {} new, {} updated, {} rejected",
+                                    format_count(run.rows as usize),
+                                    format_count(run.inserted as usize),
+                                    format_count(run.updated as usize),
+                                    format_count(run.rejected as usize)
+                                );
+                                if let Some(orders) = run.orders_inserted {
+                                    counts.push_str(&format!(
+                                        "; {} orders",
+                                        format_count(orders as usize)
+                                    ));
+                                }
+                                muted_ui(ui, &counts);
+                                match run.status.as_str() {
+                                    "undone" => muted_ui(ui, "Undone"),
+                                    "running" => muted_ui(ui, "Did not finish"),
+                                    _ => muted_ui(ui, "Imported"),
+                                }
+                                if run.undoable {
+                                    let button = ui
+                                        .add_enabled(!busy, egui::Button::new("Undo"))
+                                        .on_hover_text(
+                                            "Remove the contacts it added and restore the ones it \
+                                         changed. Only the newest import can be undone.",
+                                        );
+                                    if button.clicked() {
+                                        out.push(Command::ImportUndoRun(run.id));
+                                    }
+                                } else {
+                                    ui.label("");
+                                }
+                                ui.end_row();
+                            }
+                        });
+                });
+        });
 }
 
 fn delimiter_label(delimiter: Option<u8>) -> String {

@@ -1167,3 +1167,71 @@ fn click_exports_take_the_kind_from_the_user() {
         .expect("exists");
     assert_eq!(detail.events[0].kind, "email_click");
 }
+
+#[test]
+fn the_history_lists_imports_newest_first_and_undoes_only_the_newest() {
+    let mut ws = workspace();
+    let first = fixture(
+        &ws,
+        "first.csv",
+        b"email,first name\na@example.com,Ann\nb@example.com,Bo\nnot an email,Cy\n",
+    );
+    let first = import_file(&mut ws, &first);
+    let second = fixture(
+        &ws,
+        "second.csv",
+        b"email,first name\na@example.com,Anna\nc@example.com,Cleo\n",
+    );
+    let second = import_file(&mut ws, &second);
+
+    let runs = ws.store.import_runs().expect("runs");
+    let files: Vec<&str> = runs.iter().map(|r| r.file_name.as_str()).collect();
+    assert_eq!(files, ["second.csv", "first.csv"]);
+    let (newest, older) = (&runs[0], &runs[1]);
+    assert_eq!(
+        (
+            newest.rows,
+            newest.inserted,
+            newest.updated,
+            newest.rejected
+        ),
+        (2, 1, 1, 0)
+    );
+    assert_eq!(
+        (
+            older.rows,
+            older.inserted,
+            older.rejected,
+            older.saved_rejects
+        ),
+        (3, 2, 1, 1)
+    );
+    assert!(newest.undoable && !older.undoable);
+    assert_eq!(
+        ws.store.summary().expect("summary").import_runs,
+        runs,
+        "the workspace summary carries the history"
+    );
+
+    // The older one would bring back what the newer one replaced.
+    let error = ws
+        .store
+        .undo_import(tailor::domain::ImportRunId(first.run_id))
+        .expect_err("refused");
+    assert!(
+        error.to_string().contains("second.csv"),
+        "names the import to undo first: {error}"
+    );
+    assert_eq!(rows(&ws).len(), 3, "nothing changed");
+
+    ws.store
+        .undo_import(tailor::domain::ImportRunId(second.run_id))
+        .expect("undo the newest");
+    let runs = ws.store.import_runs().expect("runs");
+    assert_eq!(runs[0].status, "undone");
+    assert!(!runs[0].undoable && runs[1].undoable);
+    ws.store
+        .undo_import(tailor::domain::ImportRunId(first.run_id))
+        .expect("then the older");
+    assert!(rows(&ws).is_empty());
+}

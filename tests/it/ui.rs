@@ -553,3 +553,55 @@ fn builder_makes_a_two_level_segment_by_clicking() {
         .expect("stored");
     assert!(stored.contains("\"tag\": \"vip\""), "{stored}");
 }
+
+#[test]
+fn import_history_undoes_the_newest_import() {
+    let shop = demo_workspace(30, 1);
+    {
+        let mut store = tailor::store::Store::open(&shop.path).expect("open");
+        for (name, body) in [
+            (
+                "early.csv",
+                "email\nearly1@example.com\nearly2@example.com\n",
+            ),
+            ("late.csv", "email\nlate@example.com\n"),
+        ] {
+            let file = shop.dir.path().join(name);
+            std::fs::write(&file, body).expect("write");
+            tailor::import::import_contacts(
+                &mut store,
+                &file,
+                &tailor::import::ContactImportOptions::default(),
+                &mut tailor::jobs::NoProgress,
+                &tailor::jobs::CancelToken::new(),
+            )
+            .expect("imports");
+        }
+    }
+    let mut harness = studio(&shop.path);
+    harness
+        .get_by_role_and_label(Role::Button, "Import…")
+        .click();
+    harness.run_steps(6);
+    harness.get_by_label("Earlier imports (2)").click();
+    harness.run_steps(6);
+    harness.get_by_label_contains("late.csv");
+    harness.get_by_label_contains("early.csv");
+    // One Undo: only the newest import can be undone.
+    let mut undo_until = |contacts: i64| {
+        harness.get_by_role_and_label(Role::Button, "Undo").click();
+        harness.run_steps(2);
+        let undone = harness.state_mut().wait_until(WAIT, |s| {
+            s.job.is_none()
+                && s.workspace.as_ref().is_some_and(|w| {
+                    w.counts.contacts == contacts && w.import_runs[0].status == "undone"
+                })
+        });
+        assert!(undone, "undone down to {contacts} contacts");
+        harness.run_steps(6);
+    };
+    undo_until(32);
+    // Now the earlier one is the newest that stands.
+    undo_until(30);
+    assert_eq!(harness.get_all_by_label("Undone").count(), 2);
+}
