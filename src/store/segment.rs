@@ -1160,7 +1160,7 @@ impl Store {
                 "SELECT t.name FROM tags t JOIN contact_tags ct ON ct.tag_id = t.id \
                  GROUP BY t.id ORDER BY count(*) DESC, t.name LIMIT 500",
             )?,
-            event_kinds: strings("SELECT DISTINCT kind FROM events ORDER BY kind")?,
+            event_kinds: self.event_kinds()?,
             categories: strings(
                 "SELECT DISTINCT category FROM products WHERE category <> '' ORDER BY category LIMIT 500",
             )?,
@@ -1169,6 +1169,26 @@ impl Store {
             )?,
             campaigns: strings("SELECT name FROM campaigns ORDER BY name LIMIT 500")?,
         })
+    }
+
+    /// The distinct event kinds, in order. `SELECT DISTINCT kind … ORDER BY`
+    /// sorts every event (no index leads with the kind): 7 s and 280 MB on
+    /// 5M events. Streaming the kinds into a set costs neither.
+    fn event_kinds(&self) -> Result<Vec<String>> {
+        let mut kinds = std::collections::BTreeSet::new();
+        let mut stmt = self.conn.prepare("SELECT kind FROM events")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next().map_err(map_interrupt)? {
+            if let rusqlite::types::ValueRef::Text(bytes) = row.get_ref(0)?
+                && !kinds.contains(bytes)
+            {
+                kinds.insert(bytes.to_vec());
+            }
+        }
+        Ok(kinds
+            .into_iter()
+            .map(|k| String::from_utf8_lossy(&k).into_owned())
+            .collect())
     }
 
     /// The most common values of a text field (built-in or custom), for

@@ -943,3 +943,19 @@ fn the_columns_in_memory_agree_with_the_sql_on_every_field_they_cover() {
         conditions.len()
     );
 }
+
+#[test]
+fn the_catalog_lists_each_event_kind_once_in_order() {
+    let f = fixture();
+    let mut expected: Vec<String> = f
+        .events
+        .values()
+        .flatten()
+        .map(|(kind, _, _)| kind.clone())
+        .collect();
+    expected.sort();
+    expected.dedup();
+    assert!(expected.len() >= 2, "the demo has several kinds");
+    let catalog = f.store.segment_catalog().expect("catalog");
+    assert_eq!(catalog.event_kinds, expected);
+}
