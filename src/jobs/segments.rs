@@ -73,10 +73,19 @@ pub enum SegmentRequest {
     Shutdown,
 }
 
+/// How the app interrupts the worker's store: only while it runs a count,
+/// page, explain or overlap (work a newer request makes stale), never the
+/// catalog, a save or the saved-segment list, which nothing replaces.
+#[derive(Default)]
+struct Interrupts {
+    handle: Option<Interrupter>,
+    armed: bool,
+}
+
 /// The app's handle on the segment worker.
 pub struct SegmentWorker {
     tx: Sender<SegmentRequest>,
-    interrupter: Arc<Mutex<Option<Interrupter>>>,
+    interrupter: Arc<Mutex<Interrupts>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -84,7 +93,7 @@ impl SegmentWorker {
     /// Starts the worker thread.
     pub fn start(notifier: Notifier) -> std::io::Result<Self> {
         let (tx, rx) = std::sync::mpsc::channel();
-        let interrupter = Arc::new(Mutex::new(None));
+        let interrupter = Arc::new(Mutex::new(Interrupts::default()));
         let shared = Arc::clone(&interrupter);
         let thread = spawn_named("tailor-segments", move || serve(&rx, &notifier, &shared))?;
         Ok(Self {
@@ -105,7 +114,9 @@ impl SegmentWorker {
             .interrupter
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Some(interrupter) = guard.as_ref() {
+        if guard.armed
+            && let Some(interrupter) = guard.handle.as_ref()
+        {
             interrupter.interrupt();
         }
     }
@@ -113,7 +124,16 @@ impl SegmentWorker {
 
 impl Drop for SegmentWorker {
     fn drop(&mut self) {
-        self.interrupt();
+        // Closing stops whatever runs, stale or not.
+        if let Some(handle) = self
+            .interrupter
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .handle
+            .as_ref()
+        {
+            handle.interrupt();
+        }
         let _ = self.tx.send(SegmentRequest::Shutdown);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -137,11 +157,7 @@ fn find_contact(store: &Store, who: &str) -> Result<Option<ContactId>, StoreErro
     }
 }
 
-fn serve(
-    rx: &Receiver<SegmentRequest>,
-    notifier: &Notifier,
-    interrupter: &Mutex<Option<Interrupter>>,
-) {
+fn serve(rx: &Receiver<SegmentRequest>, notifier: &Notifier, interrupter: &Mutex<Interrupts>) {
     let mut store: Option<Store> = None;
     // The newest count asked for; older counts, pages and explains are skipped.
     let mut newest = 0;
@@ -163,8 +179,10 @@ fn serve(
             if let SegmentRequest::Open(path) = &request {
                 match Store::open(path) {
                     Ok(opened) => {
-                        *interrupter.lock().unwrap_or_else(PoisonError::into_inner) =
-                            Some(opened.interrupter());
+                        interrupter
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .handle = Some(opened.interrupter());
                         store = Some(opened);
                     }
                     Err(e) => notifier.send(Event::Notice {
@@ -180,7 +198,22 @@ fn serve(
             let Some(store) = store.as_mut() else {
                 continue;
             };
+            let stale_when_replaced = matches!(
+                request,
+                SegmentRequest::Count { .. }
+                    | SegmentRequest::Page { .. }
+                    | SegmentRequest::Explain { .. }
+                    | SegmentRequest::Overlap { .. }
+            );
+            let arm = |armed: bool| {
+                interrupter
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .armed = armed;
+            };
+            arm(stale_when_replaced);
             handle(store, request, newest, notifier);
+            arm(false);
         }
     }
 }
