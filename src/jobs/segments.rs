@@ -14,8 +14,9 @@ use chrono::NaiveDate;
 use super::worker::Notifier;
 use super::{CancelToken, ProgressSink, spawn_named};
 use crate::command::Event;
-use crate::domain::segment::{FieldRef, Segment};
+use crate::domain::segment::{self, FieldRef, Segment};
 use crate::domain::{ContactId, ContactRow};
+use crate::state::SegmentRow;
 use crate::store::{Interrupter, Store, StoreError};
 
 /// Members shown per page of the builder's sample.
@@ -108,13 +109,20 @@ impl SegmentWorker {
         let _ = self.tx.send(request);
     }
 
-    /// Interrupts the query running now; a newer count supersedes it.
+    /// Interrupts the query running now if it is a count, page, explain or
+    /// overlap: a newer request supersedes it.
     pub fn interrupt(&self) {
+        self.stop_running(true);
+    }
+
+    /// Interrupts the query running now; `only_stale` leaves alone work that
+    /// nothing replaces (see [`Interrupts`]).
+    fn stop_running(&self, only_stale: bool) {
         let guard = self
             .interrupter
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if guard.armed
+        if (guard.armed || !only_stale)
             && let Some(interrupter) = guard.handle.as_ref()
         {
             interrupter.interrupt();
@@ -125,15 +133,7 @@ impl SegmentWorker {
 impl Drop for SegmentWorker {
     fn drop(&mut self) {
         // Closing stops whatever runs, stale or not.
-        if let Some(handle) = self
-            .interrupter
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .handle
-            .as_ref()
-        {
-            handle.interrupt();
-        }
+        self.stop_running(false);
         let _ = self.tx.send(SegmentRequest::Shutdown);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -362,7 +362,54 @@ fn handle(store: &mut Store, request: SegmentRequest, newest: u64, notifier: &No
             });
         }
         SegmentRequest::List { as_of } => {
-            super::worker::list_and_count_segments(store, as_of, notifier);
+            list_and_count_segments(store, as_of, notifier);
+        }
+    }
+}
+
+/// Lists the saved segments, then counts them one by one, on the worker's
+/// store, so the columns it loads for counting serve the builder too (the
+/// builder's interrupts never reach it: see [`Interrupts`]).
+fn list_and_count_segments(store: &Store, as_of: NaiveDate, notifier: &Notifier) {
+    let (saved, schema) = match store
+        .segments()
+        .and_then(|s| store.segment_schema().map(|schema| (s, schema)))
+    {
+        Ok(found) => found,
+        Err(e) => {
+            notifier.send(Event::Notice {
+                is_error: true,
+                text: format!("{e:#}"),
+            });
+            return;
+        }
+    };
+    let parsed: Vec<(String, String, Result<Segment, String>)> = saved
+        .into_iter()
+        .map(|(name, json)| {
+            let segment = segment::parse_segment(&json, &schema).map_err(|e| format!("{e}"));
+            (name, json, segment)
+        })
+        .collect();
+    let rows = parsed
+        .iter()
+        .map(|(name, json, segment)| SegmentRow {
+            name: name.clone(),
+            json: json.clone(),
+            description: match segment {
+                Ok(segment) => segment::read_back(segment),
+                Err(error) => format!("Invalid: {error}"),
+            },
+            count: segment.as_ref().err().map(|e| Err(e.clone())),
+        })
+        .collect();
+    notifier.send(Event::SegmentsListed(rows));
+    for (name, _, segment) in parsed {
+        if let Ok(segment) = segment {
+            let count = store
+                .segment_total(&segment, as_of)
+                .map_err(|e| format!("{e:#}"));
+            notifier.send(Event::SegmentCounted { name, count });
         }
     }
 }

@@ -11,7 +11,6 @@ use super::{CancelToken, Progress, ProgressSink, spawn_named};
 use crate::command::{Event, JobKind};
 use crate::demo::{self, DemoError, DemoOptions};
 use crate::domain::money::group_thousands;
-use crate::domain::segment::{self, Segment};
 use crate::domain::{ContactId, ContactQuery, ImportRunId, WorkspaceSettings};
 use crate::import::events::{self, EventImportOptions};
 use crate::import::mapping::Mapping;
@@ -19,7 +18,7 @@ use crate::import::orders::{self, OrderImportOptions};
 use crate::import::read::ReadOptions;
 use crate::import::values::DateOrder;
 use crate::import::{self, ContactImportOptions, DuplicatePolicy, ImportError, ImportKind, Reject};
-use crate::state::{ImportOutcome, SegmentRow};
+use crate::state::ImportOutcome;
 use crate::store::{Interrupter, Store, StoreError};
 
 /// A request to the store worker.
@@ -513,54 +512,4 @@ pub fn spawn_write_rejects(
         };
         notifier.send(event);
     })
-}
-
-/// Lists the saved segments, then counts them one by one: the segments
-/// worker does this on its store, so the columns it loads for counting
-/// serve the builder too.
-pub fn list_and_count_segments(store: &Store, as_of: chrono::NaiveDate, notifier: &Notifier) {
-    let (saved, schema) = match store
-        .segments()
-        .and_then(|s| store.segment_schema().map(|schema| (s, schema)))
-    {
-        Ok(found) => found,
-        Err(e) => {
-            notifier.send(Event::Notice {
-                is_error: true,
-                text: format!("{e:#}"),
-            });
-            return;
-        }
-    };
-    let parsed: Vec<(String, String, Result<Segment, String>)> = saved
-        .into_iter()
-        .map(|(name, json)| {
-            let segment = segment::parse_segment(&json, &schema).map_err(|e| format!("{e}"));
-            (name, json, segment)
-        })
-        .collect();
-    let rows = parsed
-        .iter()
-        .map(|(name, json, segment)| SegmentRow {
-            name: name.clone(),
-            json: json.clone(),
-            description: match segment {
-                Ok(segment) => segment::read_back(segment),
-                Err(error) => format!("Invalid: {error}"),
-            },
-            count: segment.as_ref().err().map(|e| Err(e.clone())),
-        })
-        .collect();
-    notifier.send(Event::SegmentsListed(rows));
-    for (name, _, segment) in parsed {
-        if let Ok(segment) = segment {
-            // A builder count may interrupt this one: count it again.
-            let count = match store.segment_total(&segment, as_of) {
-                Err(StoreError::Interrupted) => store.segment_total(&segment, as_of),
-                other => other,
-            }
-            .map_err(|e| format!("{e:#}"));
-            notifier.send(Event::SegmentCounted { name, count });
-        }
-    }
 }

@@ -957,12 +957,7 @@ impl Store {
 
     /// The ids of a segment's members, in id order.
     pub fn segment_members(&self, segment: &Segment, as_of: NaiveDate) -> Result<Vec<ContactId>> {
-        let bits = self.member_bits(segment, as_of)?;
-        let columns = self.columns.borrow();
-        Ok(bits
-            .positions()
-            .map(|at| ContactId(columns.id_at(at)))
-            .collect())
+        self.segment_member_page(segment, as_of, 0, usize::MAX)
     }
 
     /// Saves a segment definition under its name, replacing one of the same

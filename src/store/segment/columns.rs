@@ -140,6 +140,15 @@ struct TextColumn {
     codes: Vec<u32>,
 }
 
+impl TextColumn {
+    /// The contacts whose stored value passes `test`, which runs once per
+    /// distinct value.
+    fn matching(&self, test: impl Fn(Option<&str>) -> bool) -> Bits {
+        let passes: Vec<bool> = self.values.iter().map(|v| test(v.as_deref())).collect();
+        Bits::from_fn(self.codes.len(), |i| passes[self.codes[i] as usize])
+    }
+}
+
 /// Every contact's orders as (when, total in cents), contact by contact.
 struct OrderLists {
     /// Contact `i`'s orders are `orders[starts[i]..starts[i + 1]]`.
@@ -481,24 +490,14 @@ impl Columns {
         match condition {
             Condition::Consent(consent) => {
                 let column = self.text_column(conn, "consent_status")?;
-                let wanted: Vec<bool> = column
-                    .values
-                    .iter()
-                    .map(|v| v.as_deref() == Some(consent.as_str()))
-                    .collect();
-                Ok(Bits::from_fn(n, |i| wanted[column.codes[i] as usize]))
+                Ok(column.matching(|v| v == Some(consent.as_str())))
             }
             Condition::Field {
                 field: FieldRef::Text(field),
                 op,
             } => {
                 let column = self.text_column(conn, field.name())?;
-                let passes: Vec<bool> = column
-                    .values
-                    .iter()
-                    .map(|v| text_passes(op, v.as_deref()))
-                    .collect();
-                Ok(Bits::from_fn(n, |i| passes[column.codes[i] as usize]))
+                Ok(column.matching(|v| text_passes(op, v)))
             }
             Condition::Field {
                 field:
@@ -527,12 +526,7 @@ impl Columns {
             } => {
                 let test = compiler.day_test(op);
                 let column = self.text_column(conn, "birthday")?;
-                let passes: Vec<bool> = column
-                    .values
-                    .iter()
-                    .map(|v| text_day_passes(&test, v.as_deref()))
-                    .collect();
-                Ok(Bits::from_fn(n, |i| passes[column.codes[i] as usize]))
+                Ok(column.matching(|v| text_day_passes(&test, v)))
             }
             Condition::Field {
                 field: FieldRef::CreatedAt,
@@ -609,7 +603,7 @@ impl Columns {
         };
         let (start, end) = (start.unwrap_or(i64::MIN), end.unwrap_or(i64::MAX));
         let orders = self.orders(conn)?;
-        let scale = if activity.sum { 100.0 } else { 1.0 };
+        let scale = Compiler::activity_scale(activity);
         Ok(Bits::from_fn(n, |i| {
             let mine = &orders.orders[orders.starts[i] as usize..orders.starts[i + 1] as usize];
             // Each contact's orders are sorted by time.
@@ -640,28 +634,33 @@ impl Columns {
     /// parameters until the data changes.
     fn ids_of(&mut self, conn: &Connection, sql: &str, params: Vec<Value>) -> Result<Bits> {
         let key = format!("{sql}\n{params:?}");
+        self.kept(key, |this| {
+            let mut bits = Bits::empty(this.ids.len());
+            let mut stmt = conn.prepare(sql)?;
+            let mut rows = stmt.query(params_from_iter(params))?;
+            while let Some(row) = rows.next().map_err(map_interrupt)? {
+                if let Some(at) = this.position(row.get(0)?, usize::MAX) {
+                    bits.set(at);
+                }
+            }
+            Ok(bits)
+        })
+    }
+
+    /// The set kept under `key`, or `compute`d and kept until the data
+    /// changes.
+    fn kept(&mut self, key: String, compute: impl FnOnce(&Self) -> Result<Bits>) -> Result<Bits> {
         if let Some(bits) = self.by_sql.get(&key) {
             return Ok(bits.clone());
         }
-        let mut bits = Bits::empty(self.ids.len());
-        let mut stmt = conn.prepare(sql)?;
-        let mut rows = stmt.query(params_from_iter(params))?;
-        while let Some(row) = rows.next().map_err(map_interrupt)? {
-            if let Some(at) = self.position(row.get(0)?, usize::MAX) {
-                bits.set(at);
-            }
-        }
-        self.remember(key, &bits);
-        Ok(bits)
-    }
-
-    fn remember(&mut self, key: String, bits: &Bits) {
+        let bits = compute(self)?;
         // Typing into a condition answered by SQL makes a new one for every
         // keystroke; keep memory bounded.
         if self.by_sql.len() >= 64 {
             self.by_sql.clear();
         }
         self.by_sql.insert(key, bits.clone());
+        Ok(bits)
     }
 
     /// Email activity, or orders with filters: one grouped query measures
@@ -676,25 +675,23 @@ impl Columns {
         let mut sub = compiler.fresh();
         let sql = sub.activity_grouped(activity);
         let key = format!("{sql}\n{:?}\n{:?}", sub.params, activity.op);
-        if let Some(bits) = self.by_sql.get(&key) {
-            return Ok(bits.clone());
-        }
-        let scale = Compiler::activity_scale(activity);
-        let n = self.ids.len();
-        let mut bits = if number_passes(&activity.op, scale, Some(0.0)) {
-            Bits::full(n)
-        } else {
-            Bits::empty(n)
-        };
-        let mut stmt = conn.prepare(&sql)?;
-        let mut rows = stmt.query(params_from_iter(sub.params))?;
-        while let Some(row) = rows.next().map_err(map_interrupt)? {
-            if let Some(at) = self.position(row.get(0)?, usize::MAX) {
-                bits.assign(at, number_passes(&activity.op, scale, Some(row.get(1)?)));
+        self.kept(key, |this| {
+            let scale = Compiler::activity_scale(activity);
+            let n = this.ids.len();
+            let mut bits = if number_passes(&activity.op, scale, Some(0.0)) {
+                Bits::full(n)
+            } else {
+                Bits::empty(n)
+            };
+            let mut stmt = conn.prepare(&sql)?;
+            let mut rows = stmt.query(params_from_iter(sub.params))?;
+            while let Some(row) = rows.next().map_err(map_interrupt)? {
+                if let Some(at) = this.position(row.get(0)?, usize::MAX) {
+                    bits.assign(at, number_passes(&activity.op, scale, Some(row.get(1)?)));
+                }
             }
-        }
-        self.remember(key, &bits);
-        Ok(bits)
+            Ok(bits)
+        })
     }
 
     /// A group as the set of contacts meeting it. With `nodes`, records
