@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use tailor::domain::WorkspaceSettings;
 use tailor::import::{self, ContactImportOptions};
-use tailor::jobs::{CancelToken, NoProgress};
+use tailor::jobs::{CancelToken, ProgressSink};
 use tailor::store::Store;
 
 fn main() {
@@ -72,15 +72,26 @@ fn main() {
         ..ContactImportOptions::default()
     };
     let started = Instant::now();
+    let mut phases = Phases {
+        current: None,
+        done: Vec::new(),
+    };
     let (summary, _, _) = import::import_contacts(
         &mut store,
         &csv_path,
         &options,
-        &mut NoProgress,
+        &mut phases,
         &CancelToken::new(),
     )
     .expect("imports");
     let ours = started.elapsed().as_secs_f64();
+    phases.finish();
+    let breakdown: Vec<String> = phases
+        .done
+        .iter()
+        .map(|(what, seconds)| format!("{what} {seconds:.2} s"))
+        .collect();
+    println!("import_contacts: phases: {}", breakdown.join(", "));
     assert_eq!(summary.inserted as usize, n_rows);
     match shell_seconds {
         Some(shell) => println!(
@@ -91,5 +102,31 @@ fn main() {
         None => {
             println!("import_contacts: tailor {ours:.2} s; sqlite3 shell not found, no comparison")
         }
+    }
+}
+
+/// Times each step of the import by the messages it reports.
+struct Phases {
+    current: Option<(String, Instant)>,
+    done: Vec<(String, f64)>,
+}
+
+impl Phases {
+    fn finish(&mut self) {
+        if let Some((what, since)) = self.current.take() {
+            self.done.push((what, since.elapsed().as_secs_f64()));
+        }
+    }
+}
+
+impl ProgressSink for Phases {
+    fn report(&mut self, _fraction: f32, message: &str) {
+        // "Importing contacts: 1,000 of 1,000,000" is one step.
+        let step = message.split(':').next().unwrap_or(message).to_owned();
+        if self.current.as_ref().is_some_and(|(what, _)| *what == step) {
+            return;
+        }
+        self.finish();
+        self.current = Some((step, Instant::now()));
     }
 }

@@ -281,6 +281,24 @@ impl TailorApp {
                     column.target = target;
                 }
             }
+            Command::ImportSetOrderTarget(index, target) => {
+                if let Some((_, column)) = wizard
+                    .preview
+                    .as_mut()
+                    .and_then(|p| p.orders.get_mut(index))
+                {
+                    *column = target;
+                }
+            }
+            Command::ImportSetEventTarget(index, target) => {
+                if let Some((_, column)) = wizard
+                    .preview
+                    .as_mut()
+                    .and_then(|p| p.events.get_mut(index))
+                {
+                    *column = target;
+                }
+            }
             Command::ImportSetPolicy(policy) => wizard.policy = policy,
             Command::ImportSetDateOrder(order) => wizard.date_order = order,
             Command::ImportSetResubscribe(allow) => wizard.allow_resubscribe = allow,
@@ -404,6 +422,8 @@ impl TailorApp {
             kind: wizard.kind,
             read: wizard.read.clone(),
             mapping: preview.mapping.clone(),
+            orders: preview.orders.clone(),
+            events: preview.events.clone(),
             policy: wizard.policy,
             date_order: wizard.date_order,
             allow_resubscribe: wizard.allow_resubscribe,
@@ -478,7 +498,7 @@ impl TailorApp {
                         &["csv", "tsv", "txt", "xlsx", "xls", "ods"],
                     )
                     .pick_file(),
-                FileAction::SaveRejects => rfd::FileDialog::new()
+                FileAction::SaveRejects | FileAction::SaveRunRejects(_) => rfd::FileDialog::new()
                     .set_title("Save rejected rows")
                     .add_filter("CSV", &["csv"])
                     .set_file_name("rejected rows.csv")
@@ -506,6 +526,12 @@ impl TailorApp {
         }
     }
 
+    fn save_rejects(&mut self, path: PathBuf, source: worker::RejectsSource) {
+        if let Err(e) = worker::spawn_write_rejects(path, source, self.notifier.clone()) {
+            self.notice(true, format!("Could not save the rows: {e}"));
+        }
+    }
+
     fn file_chosen(&mut self, action: FileAction, path: PathBuf) {
         let path = with_tailor_extension(path, action);
         match action {
@@ -518,15 +544,17 @@ impl TailorApp {
             FileAction::SaveRejects => {
                 let outcome = self.state.import.as_ref().and_then(|w| w.outcome.as_ref());
                 if let Some(outcome) = outcome {
-                    let spawned = worker::spawn_write_rejects(
-                        path,
+                    let source = worker::RejectsSource::Outcome(
                         outcome.headers.clone(),
                         Arc::clone(&outcome.rejects),
-                        self.notifier.clone(),
                     );
-                    if let Err(e) = spawned {
-                        self.notice(true, format!("Could not save the rows: {e}"));
-                    }
+                    self.save_rejects(path, source);
+                }
+            }
+            FileAction::SaveRunRejects(run) => {
+                if let Some(workspace) = self.state.workspace.as_ref() {
+                    let source = worker::RejectsSource::Run(workspace.path.clone(), run);
+                    self.save_rejects(path, source);
                 }
             }
             FileAction::ImportSegment | FileAction::ExportSegment | FileAction::ExportMembers => {

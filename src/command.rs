@@ -5,8 +5,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::domain::segment_draft::Draft;
-use crate::domain::{ContactColumn, ContactDetail, ContactId, ContactRow, WorkspaceSummary};
+use crate::domain::{
+    ContactColumn, ContactDetail, ContactId, ContactRow, ImportRunId, WorkspaceSummary,
+};
+use crate::import::events::EventTarget;
 use crate::import::mapping::Target;
+use crate::import::orders::OrderTarget;
 use crate::import::values::DateOrder;
 use crate::import::{DuplicatePolicy, ImportKind, ImportPreview};
 use crate::jobs::Progress;
@@ -42,8 +46,12 @@ pub enum Command {
     ImportSetEncoding(Option<String>),
     ImportSetDelimiter(Option<u8>),
     ImportSetSheet(Option<String>),
-    /// Map column `usize` of the file to a target.
+    /// Map column `usize` of a contacts file to a target.
     ImportSetTarget(usize, Target),
+    /// Map column `usize` of an orders file to a target.
+    ImportSetOrderTarget(usize, OrderTarget),
+    /// Map column `usize` of an events file to a target.
+    ImportSetEventTarget(usize, EventTarget),
     ImportSetPolicy(DuplicatePolicy),
     ImportSetDateOrder(Option<DateOrder>),
     ImportSetResubscribe(bool),
@@ -94,8 +102,10 @@ pub enum FileAction {
     SaveCopy,
     /// The file to import.
     ImportFile,
-    /// Where to save an import's rejected rows.
+    /// Where to save the rejected rows of the import just run.
     SaveRejects,
+    /// Where to save the rejected rows of an earlier import.
+    SaveRunRejects(ImportRunId),
     /// A `.segment.json` file to open in the builder.
     ImportSegment,
     /// Where to write the builder's segment as `.segment.json`.

@@ -19,6 +19,11 @@
 //!   and never leaves a half-written workspace.
 //! - The core never reads the clock: "today" (`as_of`) is passed in.
 
+/// mimalloc rather than the system allocator: the import parses rows on one
+/// thread and frees them on another, which glibc's malloc makes slow.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod app;
 pub mod cli;
 pub mod command;

@@ -48,6 +48,8 @@ pub enum CliCommand {
     Import(ImportCommand),
     /// Undo an import by its run number (printed by `tailor import`)
     Undo(UndoArgs),
+    /// Write the rows an earlier import rejected to a CSV file
+    Rejects(RejectsArgs),
     /// Work with the contact list
     #[command(subcommand)]
     Contacts(ContactsCommand),
@@ -192,6 +194,19 @@ pub struct UndoArgs {
     pub workspace: PathBuf,
 }
 
+/// Arguments of `tailor rejects`.
+#[derive(Debug, Args)]
+pub struct RejectsArgs {
+    /// The import run (`tailor info` lists them)
+    pub run: i64,
+    /// The workspace file
+    #[arg(long, value_name = "PATH")]
+    pub workspace: PathBuf,
+    /// The CSV file to write: line, reason, then the file's columns
+    #[arg(long, value_name = "OUT.csv")]
+    pub out: PathBuf,
+}
+
 /// Arguments of `tailor demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -236,6 +251,7 @@ pub fn run(command: CliCommand) -> anyhow::Result<()> {
         CliCommand::Import(ImportCommand::Orders(args)) => import_orders_cmd(&args),
         CliCommand::Import(ImportCommand::Events(args)) => import_events_cmd(&args),
         CliCommand::Undo(args) => undo_cmd(&args),
+        CliCommand::Rejects(args) => rejects_cmd(&args),
         CliCommand::Segment(command) => segment_cmd(command),
         CliCommand::Contacts(ContactsCommand::Export { workspace, out }) => {
             let store = Store::open(&workspace)?;
@@ -356,7 +372,7 @@ fn info_cmd(args: &InfoArgs) -> anyhow::Result<()> {
                 other => other.to_owned(),
             };
             println!(
-                "import {:<8} {} {} {}: {} rows, {} new, {} updated, {} rejected ({status})",
+                "import {:<8} {} {} {}: {} rows, {} new, {} updated, {} rejected ({status}{})",
                 run.id.0,
                 crate::domain::time::format_instant(run.started_at, tz),
                 run.kind,
@@ -364,7 +380,12 @@ fn info_cmd(args: &InfoArgs) -> anyhow::Result<()> {
                 run.rows,
                 run.inserted,
                 run.updated,
-                run.rejected
+                run.rejected,
+                if run.saved_rejects > 0 {
+                    format!("; rows with `tailor rejects {} --out FILE.csv`", run.id.0)
+                } else {
+                    String::new()
+                }
             );
         }
     }
@@ -481,15 +502,12 @@ fn import_orders_cmd(file: &FileArgs) -> anyhow::Result<()> {
         date_order: file.date_order(),
         now: chrono::Utc::now().timestamp(),
     };
-    if let Some(path) = &file.save_mapping {
-        let table = import::read::read_path(&file.file, &options.read)?;
-        let mapping = options
-            .mapping
-            .clone()
-            .unwrap_or_else(|| orders::suggest(&table.headers, &table.rows));
-        std::fs::write(path, serde_json::to_string_pretty(&mapping)?)
-            .with_context(|| format!("{}", path.display()))?;
-    }
+    save_mapping(
+        file,
+        &options.read,
+        options.mapping.as_ref(),
+        orders::suggest,
+    )?;
     let mut store = Store::open(&file.workspace)?;
     let (summary, rejects, headers) = with_progress(file.json, |progress| {
         orders::import_orders(
@@ -516,19 +534,42 @@ fn import_orders_cmd(file: &FileArgs) -> anyhow::Result<()> {
     )
 }
 
+/// Writes the mapping an orders or events import uses (given, else
+/// suggested from the file) where `--save-mapping` says.
+fn save_mapping<T: serde::Serialize>(
+    file: &FileArgs,
+    read: &import::read::ReadOptions,
+    given: Option<&T>,
+    suggest: impl FnOnce(&[String], &import::rows::Rows) -> T,
+) -> anyhow::Result<()> {
+    let Some(path) = &file.save_mapping else {
+        return Ok(());
+    };
+    let json = match given {
+        Some(mapping) => serde_json::to_string_pretty(mapping)?,
+        None => {
+            let table = import::read::read_path(&file.file, read)?;
+            serde_json::to_string_pretty(&suggest(&table.headers, &table.rows))?
+        }
+    };
+    std::fs::write(path, json).with_context(|| format!("{}", path.display()))
+}
+
 fn import_events_cmd(args: &EventImportArgs) -> anyhow::Result<()> {
     let file = &args.file;
-    if file.mapping.is_some() || file.save_mapping.is_some() {
-        bail!(
-            "events are mapped by their headers; --mapping and --save-mapping are for contacts and orders"
-        );
-    }
     let options = EventImportOptions {
         read: file.read_options()?,
+        mapping: file.mapping()?,
         kind: args.kind.clone(),
         date_order: file.date_order(),
         now: chrono::Utc::now().timestamp(),
     };
+    save_mapping(
+        file,
+        &options.read,
+        options.mapping.as_ref(),
+        events::suggest,
+    )?;
     let mut store = Store::open(&file.workspace)?;
     let (summary, rejects, headers) = with_progress(file.json, |progress| {
         events::import_events(
@@ -639,6 +680,19 @@ fn undo_cmd(args: &UndoArgs) -> anyhow::Result<()> {
     println!(
         "Undid import {}: removed {removed} contacts, restored {restored}",
         args.run
+    );
+    Ok(())
+}
+
+fn rejects_cmd(args: &RejectsArgs) -> anyhow::Result<()> {
+    let store = Store::open(&args.workspace)?;
+    let (headers, rejects) = store.import_rejects(crate::domain::ImportRunId(args.run))?;
+    import::write_rejects(&args.out, &headers, &rejects)?;
+    println!(
+        "Wrote {} rejected rows of import {} to {}",
+        rejects.len(),
+        args.run,
+        args.out.display()
     );
     Ok(())
 }

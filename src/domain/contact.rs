@@ -544,6 +544,11 @@ impl ContactDetail {
     pub const EVENT_LIMIT: usize = 200;
 }
 
+/// The identity an email is deduplicated by: trimmed and lower-cased.
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

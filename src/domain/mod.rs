@@ -14,4 +14,4 @@ pub use contact::{
     CustomFieldDef, CustomValue, EventView, FieldKind, OrderItemView, OrderView, SortSpec,
 };
 pub use ids::{ContactId, CustomFieldId, ImportRunId, OrderId};
-pub use workspace::{ImportRun, WorkspaceCounts, WorkspaceSettings, WorkspaceSummary};
+pub use workspace::{ImportRun, Reject, WorkspaceCounts, WorkspaceSettings, WorkspaceSummary};

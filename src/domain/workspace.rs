@@ -59,6 +59,14 @@ pub struct WorkspaceSummary {
     pub import_runs: Vec<ImportRun>,
 }
 
+/// A row an import turned away: its line in the file, why, and its cells.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Reject {
+    pub line: usize,
+    pub reason: String,
+    pub cells: Vec<String>,
+}
+
 /// One recorded import, for the history.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ImportRun {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::mapping::{self, ContactField, Target, fold};
 use super::orders::link_contact;
+use super::rows::Rows;
 use super::values::{self, DateOrder};
 use super::{
     ImportError, ImportSummary, Reject, checkpoint, resolve_date_orders, uses_decimal_comma,
@@ -78,6 +79,8 @@ impl EventColumn {
 #[derive(Clone, Debug, Default)]
 pub struct EventImportOptions {
     pub read: super::read::ReadOptions,
+    /// Each column's role; suggested from the headers when `None`.
+    pub mapping: Option<Vec<(String, EventTarget)>>,
     /// The kind of every event, for files without a kind column (a click
     /// export, say): `email_click`.
     pub kind: Option<String>,
@@ -99,67 +102,87 @@ pub fn normalize_kind(kind: &str) -> String {
     }
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Role {
+/// A column's role in an events file: an event column, a contact field
+/// (for linking and for creating missing contacts), or nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "to")]
+pub enum EventTarget {
     Skip,
-    Event(EventColumn),
-    Contact(ContactField),
+    Event { column: EventColumn },
+    Contact { field: ContactField },
 }
 
-/// Each column's role, from its header.
-fn roles(headers: &[String], rows: &[(usize, Vec<String>)]) -> Vec<Role> {
+impl EventTarget {
+    /// Every target a column can take, in the order the wizard lists them.
+    pub fn choices() -> Vec<Self> {
+        let mut choices = vec![Self::Skip];
+        choices.extend(EventColumn::ALL.map(|column| Self::Event { column }));
+        choices.extend(
+            EVENT_CONTACT_FIELDS
+                .iter()
+                .map(|&field| Self::Contact { field }),
+        );
+        choices
+    }
+
+    /// A short description for tables and summaries.
+    pub fn describe(self) -> String {
+        match self {
+            Self::Skip => "skipped",
+            Self::Event { column } => match column {
+                EventColumn::Kind => "event kind",
+                EventColumn::OccurredAt => "event time",
+                EventColumn::Campaign => "campaign",
+                EventColumn::Variant => "variant",
+                EventColumn::Value => "value",
+            },
+            Self::Contact { field } => field.name(),
+        }
+        .to_owned()
+    }
+
+    /// Whether the column holds dates.
+    pub fn reads_dates(self) -> bool {
+        self == Self::Event {
+            column: EventColumn::OccurredAt,
+        }
+    }
+}
+
+/// The contact fields an events file can carry: identities, and names for
+/// contacts it creates.
+const EVENT_CONTACT_FIELDS: [ContactField; 4] = [
+    ContactField::Email,
+    ContactField::CustomerId,
+    ContactField::FirstName,
+    ContactField::LastName,
+];
+
+/// Suggests each column's role from its header.
+pub fn suggest(headers: &[String], rows: &Rows) -> Vec<(String, EventTarget)> {
     let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
-    let mut roles = vec![Role::Skip; headers.len()];
+    let mut targets = vec![EventTarget::Skip; headers.len()];
     for column in EventColumn::ALL {
         let found = column.synonyms().iter().find_map(|s| {
             folded
                 .iter()
                 .position(|h| h == s)
-                .filter(|&i| roles[i] == Role::Skip)
+                .filter(|&i| targets[i] == EventTarget::Skip)
         });
         if let Some(i) = found {
-            roles[i] = Role::Event(column);
+            targets[i] = EventTarget::Event { column };
         }
     }
     let contact_mapping = mapping::suggest(headers, rows, true);
     for (i, header) in headers.iter().enumerate() {
-        if roles[i] == Role::Skip
+        if targets[i] == EventTarget::Skip
             && let Some(Target::Field { field }) = contact_mapping.target(header)
-            && matches!(
-                field,
-                ContactField::Email
-                    | ContactField::CustomerId
-                    | ContactField::FirstName
-                    | ContactField::LastName
-            )
+            && EVENT_CONTACT_FIELDS.contains(field)
         {
-            roles[i] = Role::Contact(*field);
+            targets[i] = EventTarget::Contact { field: *field };
         }
     }
-    roles
-}
-
-/// How each column of an events file is read, for the wizard.
-pub fn describe_columns(
-    headers: &[String],
-    rows: &[(usize, Vec<String>)],
-) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .zip(roles(headers, rows))
-        .map(|(header, role)| {
-            let text = match role {
-                Role::Skip => "skipped",
-                Role::Event(EventColumn::Kind) => "event kind",
-                Role::Event(EventColumn::OccurredAt) => "event time",
-                Role::Event(EventColumn::Campaign) => "campaign",
-                Role::Event(EventColumn::Variant) => "variant",
-                Role::Event(EventColumn::Value) => "value",
-                Role::Contact(field) => field.name(),
-            };
-            (header.clone(), text.to_owned())
-        })
-        .collect()
+    headers.iter().cloned().zip(targets).collect()
 }
 
 /// Imports events from `path`; the summary's `inserted` counts new events
@@ -173,73 +196,91 @@ pub fn import_events(
 ) -> Result<(ImportSummary, Vec<Reject>, Vec<String>), ImportError> {
     progress.report(0.0, "Reading the file");
     let table = super::read::read_path(path, &options.read)?;
-    let roles = roles(&table.headers, &table.rows);
+    let mapping = options
+        .mapping
+        .clone()
+        .unwrap_or_else(|| suggest(&table.headers, &table.rows));
+    let roles = super::targets_by_header(&table.headers, &mapping, EventTarget::Skip)?;
     if !roles.iter().any(|r| {
         matches!(
             r,
-            Role::Contact(ContactField::Email | ContactField::CustomerId)
+            EventTarget::Contact {
+                field: ContactField::Email | ContactField::CustomerId
+            }
         )
     }) {
         return Err(ImportError::NoIdentity {
             headers: table.headers.clone(),
         });
     }
-    if !roles.contains(&Role::Event(EventColumn::OccurredAt)) {
+    let has = |column| roles.contains(&EventTarget::Event { column });
+    if !has(EventColumn::OccurredAt) {
         return Err(ImportError::MissingColumn {
             what: "the time of each event".to_owned(),
             headers: table.headers.clone(),
         });
     }
-    if options.kind.is_none() && !roles.contains(&Role::Event(EventColumn::Kind)) {
+    if options.kind.is_none() && !has(EventColumn::Kind) {
         return Err(ImportError::MissingColumn {
             what: "the kind of event (or give the kind of every row, e.g. email_click)".to_owned(),
             headers: table.headers.clone(),
         });
     }
     let tz = parse_time_zone(&store.settings()?.time_zone);
-    let reads_dates: Vec<bool> = roles
-        .iter()
-        .map(|r| *r == Role::Event(EventColumn::OccurredAt))
-        .collect();
+    let reads_dates: Vec<bool> = roles.iter().map(|r| r.reads_dates()).collect();
     let date_orders = resolve_date_orders(&table, &reads_dates, options.date_order)?;
     let decimal_comma = uses_decimal_comma(&table);
     let file_name = super::file_name(path);
     let mut summary = ImportSummary::for_table(path, &table);
-    let mut import = store.begin_import("events", &file_name, "{}", options.now)?;
+    summary.mapping = table
+        .headers
+        .iter()
+        .zip(&roles)
+        .map(|(h, t)| (h.clone(), t.describe()))
+        .collect();
+    let mapping_json = serde_json::to_string(&mapping).unwrap_or_default();
+    let mut import = store.begin_import("events", &file_name, &mapping_json, options.now)?;
     let mut rejects = Vec::new();
     let mut seen = HashSet::new();
-    for (i, (line, cells)) in table.rows.iter().enumerate() {
+    for (i, row) in table.rows.iter().enumerate() {
         checkpoint(i, table.rows.len(), "Importing events", progress, cancel)?;
+        let line = row.line();
         let parsed = (|| -> Result<_, String> {
             let mut contact = ContactValues::default();
             let (mut kind, mut at, mut campaign, mut variant, mut value) =
                 (options.kind.clone(), None, None, None, None);
             for (c, role) in roles.iter().enumerate() {
-                let cell = values::clean_cell(&cells[c]);
+                let cell = values::clean_cell(row.cell(c));
                 if cell.is_empty() {
                     continue;
                 }
                 let column = &table.headers[c];
                 match role {
-                    Role::Skip => {}
-                    Role::Contact(ContactField::Email) if !values::is_valid_email(cell) => {
+                    EventTarget::Skip => {}
+                    EventTarget::Contact {
+                        field: ContactField::Email,
+                    } if !values::is_valid_email(cell) => {
                         return Err(format!("{column}: {cell:?} is not a valid email address"));
                     }
-                    Role::Contact(field) => contact.fields.push((*field, cell.to_owned())),
-                    Role::Event(EventColumn::Kind) => kind = Some(cell.to_owned()),
-                    Role::Event(EventColumn::OccurredAt) => {
-                        let date = values::parse_date(cell, date_orders[c])
-                            .map_err(|e| format!("{column}: {e}"))?;
-                        at = Some(date.instant(tz));
+                    EventTarget::Contact { field } => {
+                        contact.fields.push((*field, cell.to_owned()))
                     }
-                    Role::Event(EventColumn::Campaign) => campaign = Some(cell.to_owned()),
-                    Role::Event(EventColumn::Variant) => variant = Some(cell.to_owned()),
-                    Role::Event(EventColumn::Value) => {
-                        value = Some(
-                            values::parse_number(cell, decimal_comma)
-                                .ok_or_else(|| format!("{column}: {cell:?} is not a number"))?,
-                        );
-                    }
+                    EventTarget::Event { column: role } => match role {
+                        EventColumn::Kind => kind = Some(cell.to_owned()),
+                        EventColumn::OccurredAt => {
+                            let date = values::parse_date(cell, date_orders[c])
+                                .map_err(|e| format!("{column}: {e}"))?;
+                            at = Some(date.instant(tz));
+                        }
+                        EventColumn::Campaign => campaign = Some(cell.to_owned()),
+                        EventColumn::Variant => variant = Some(cell.to_owned()),
+                        EventColumn::Value => {
+                            value = Some(
+                                values::parse_number(cell, decimal_comma)
+                                    .ok_or_else(|| format!("{column}: {cell:?} is not a number"))?,
+                            );
+                        }
+                    },
                 }
             }
             let kind = kind.map(|k| normalize_kind(&k)).ok_or("no event kind")?;
@@ -256,9 +297,9 @@ pub fn import_events(
             Err(reason) => {
                 summary.rejected += 1;
                 rejects.push(Reject {
-                    line: *line,
+                    line,
                     reason,
-                    cells: cells.clone(),
+                    cells: row.to_vec(),
                 });
                 continue;
             }
@@ -279,9 +320,9 @@ pub fn import_events(
         )) {
             summary.duplicates_in_file += 1;
             rejects.push(Reject {
-                line: *line,
+                line,
                 reason: "the same event appears earlier in the file".to_owned(),
-                cells: cells.clone(),
+                cells: row.to_vec(),
             });
             continue;
         }

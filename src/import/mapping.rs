@@ -2,6 +2,7 @@
 //! from the header by name and synonyms, and the typed custom field every
 //! other column becomes. A mapping can be saved as JSON and reused.
 
+use super::rows::Rows;
 use serde::{Deserialize, Serialize};
 
 use super::values::{self, DateOrder};
@@ -313,7 +314,7 @@ const TAG_HEADERS: &[&str] = &["tags", "tag", "labels", "label", "segments"];
 /// Suggests a mapping from the headers and the values under them.
 /// `skip_unmapped` drops columns that match no field instead of making
 /// them custom fields.
-pub fn suggest(headers: &[String], rows: &[(usize, Vec<String>)], skip_unmapped: bool) -> Mapping {
+pub fn suggest(headers: &[String], rows: &Rows, skip_unmapped: bool) -> Mapping {
     let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
     let mut targets: Vec<Option<Target>> = vec![None; headers.len()];
     // Built-in fields: for each field the best-ranked synonym wins, so
@@ -372,19 +373,16 @@ pub fn suggest(headers: &[String], rows: &[(usize, Vec<String>)], skip_unmapped:
         .iter()
         .enumerate()
         .map(|(i, header)| {
-            let target = targets[i].clone().unwrap_or_else(|| {
-                let values = rows
-                    .iter()
-                    .map(|(_, cells)| cells.get(i).map_or("", String::as_str));
-                match infer_kind(values) {
+            let target = targets[i]
+                .clone()
+                .unwrap_or_else(|| match infer_kind(rows.column(i)) {
                     None => Target::Skip,
                     Some(_) if skip_unmapped => Target::Skip,
                     Some(kind) => Target::Custom {
                         name: custom_name(header),
                         kind,
                     },
-                }
-            });
+                });
             ColumnMapping {
                 column: header.clone(),
                 target,
@@ -480,18 +478,21 @@ mod tests {
                 "Tags",
                 "Contact Owner",
             ]),
-            &[(
-                2,
-                vec![
-                    "a@example.com".into(),
-                    "A".into(),
-                    "B".into(),
-                    "01234".into(),
-                    "yes".into(),
-                    "x".into(),
-                    "o@example.com".into(),
-                ],
-            )],
+            &Rows::from_cells(
+                7,
+                [(
+                    2,
+                    vec![
+                        "a@example.com".into(),
+                        "A".into(),
+                        "B".into(),
+                        "01234".into(),
+                        "yes".into(),
+                        "x".into(),
+                        "o@example.com".into(),
+                    ],
+                )],
+            ),
             false,
         );
         let target = |c: &str| mapping.target(c).cloned();
@@ -536,7 +537,7 @@ mod tests {
     fn prefers_the_plain_email_column() {
         let mapping = suggest(
             &headers(&["billing_email", "customer_email", "Email"]),
-            &[],
+            &Rows::default(),
             true,
         );
         assert_eq!(

@@ -11,6 +11,7 @@ pub mod events;
 pub mod mapping;
 pub mod orders;
 pub mod read;
+pub mod rows;
 pub mod values;
 
 use std::collections::HashMap;
@@ -22,9 +23,10 @@ use serde::{Deserialize, Serialize};
 use crate::domain::time::parse_time_zone;
 use crate::domain::{Consent, ContactField, CustomFieldId, CustomValue, FieldKind};
 use crate::jobs::{CancelToken, ProgressSink};
-use crate::store::{ContactValues, ExistingContact, Store, StoreError};
+use crate::store::{ContactValues, ExistingContact, ImportTx, Store, StoreError};
 use mapping::{Mapping, Target};
 use read::{ReadOptions, SourceTable};
+use rows::Row;
 use values::DateOrder;
 
 /// Why an import could not run. Row-level problems are not errors: those
@@ -166,13 +168,7 @@ pub(crate) fn file_name(path: &Path) -> String {
     )
 }
 
-/// A row the import turned away.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Reject {
-    pub line: usize,
-    pub reason: String,
-    pub cells: Vec<String>,
-}
+pub use crate::domain::Reject;
 
 /// What a column does, resolved against the workspace.
 #[derive(Clone, Debug, PartialEq)]
@@ -202,6 +198,8 @@ impl Action {
 pub struct ParsedRow {
     pub line: usize,
     pub values: ContactValues,
+    /// The key of its email, if it has one.
+    pub email_key: Option<String>,
     /// The dedupe key: `email:<key>` or `customer:<id>`.
     pub identity: String,
     pub warnings: Vec<String>,
@@ -233,12 +231,7 @@ pub(crate) fn resolve_date_orders(
             orders.push(None);
             continue;
         }
-        let column_values = || {
-            table
-                .rows
-                .iter()
-                .map(|(_, cells)| values::clean_cell(&cells[i]))
-        };
+        let column_values = || table.rows.column(i).map(values::clean_cell);
         let (mut day_first, mut month_first) = (false, false);
         for value in column_values() {
             match values::date_order_hint(value) {
@@ -271,6 +264,29 @@ pub(crate) fn resolve_date_orders(
     Ok(orders)
 }
 
+/// Each header's target in `mapping` (`skip` for headers it leaves out).
+/// A mapping naming a column the file does not have is an error.
+pub(crate) fn targets_by_header<T: Clone>(
+    headers: &[String],
+    mapping: &[(String, T)],
+    skip: T,
+) -> Result<Vec<T>, ImportError> {
+    if let Some((column, _)) = mapping.iter().find(|(c, _)| !headers.contains(c)) {
+        return Err(ImportError::UnknownColumn {
+            column: column.clone(),
+        });
+    }
+    Ok(headers
+        .iter()
+        .map(|h| {
+            mapping
+                .iter()
+                .find(|(c, _)| c == h)
+                .map_or_else(|| skip.clone(), |(_, t)| t.clone())
+        })
+        .collect())
+}
+
 /// Splits a tags cell on commas and semicolons, dropping stray quotes.
 fn split_tags(cell: &str) -> Vec<String> {
     cell.split([',', ';'])
@@ -280,7 +296,52 @@ fn split_tags(cell: &str) -> Vec<String> {
         .collect()
 }
 
-fn parse_row(plan: &Plan, line: usize, cells: &[String]) -> Result<ParsedRow, String> {
+/// A row as the parser hands it over.
+enum Parsed {
+    Row(ParsedRow),
+    Rejected(String),
+    /// The same contact as an earlier row, on this line.
+    Duplicate(usize),
+}
+
+/// Parses a row and checks it against the rows before it (`seen`: each
+/// identity's first line).
+fn parse_new(plan: &Plan, row: Row<'_>, seen: &mut foldhash::HashMap<String, usize>) -> Parsed {
+    match parse_row(plan, row) {
+        Err(reason) => Parsed::Rejected(reason),
+        Ok(mut parsed) => match seen.entry(std::mem::take(&mut parsed.identity)) {
+            std::collections::hash_map::Entry::Occupied(first) => Parsed::Duplicate(*first.get()),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(parsed.line);
+                Parsed::Row(parsed)
+            }
+        },
+    }
+}
+
+/// Inserts the new contacts waiting in `pending` (indexes into `chunk`).
+fn insert_pending(
+    import: &mut ImportTx<'_>,
+    chunk: &[Parsed],
+    pending: &mut Vec<usize>,
+) -> Result<(), ImportError> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(&ContactValues, Option<&str>)> = pending
+        .iter()
+        .filter_map(|&k| match &chunk[k] {
+            Parsed::Row(row) => Some((&row.values, row.email_key.as_deref())),
+            _ => None,
+        })
+        .collect();
+    import.insert_many(&rows)?;
+    pending.clear();
+    Ok(())
+}
+
+fn parse_row(plan: &Plan, row: Row<'_>) -> Result<ParsedRow, String> {
+    let line = row.line();
     let mut values = ContactValues::default();
     let mut warnings = Vec::new();
     let mut full_name = None;
@@ -288,7 +349,7 @@ fn parse_row(plan: &Plan, line: usize, cells: &[String]) -> Result<ParsedRow, St
     let mut opted_out_at = None;
     let mut damaged_customer_id = None;
     for (i, action) in plan.actions.iter().enumerate() {
-        let value = values::clean_cell(&cells[i]);
+        let value = values::clean_cell(row.cell(i));
         if value.is_empty() {
             continue;
         }
@@ -376,8 +437,9 @@ fn parse_row(plan: &Plan, line: usize, cells: &[String]) -> Result<ParsedRow, St
         (None, Some(consent)) => Some((consent, plan.now)),
         (None, None) => plan.file_consent.map(|consent| (consent, plan.now)),
     };
-    let identity = if let Some(email) = values.field(ContactField::Email) {
-        format!("email:{}", values::email_key(email))
+    let email_key = values.field(ContactField::Email).map(values::email_key);
+    let identity = if let Some(key) = &email_key {
+        format!("email:{key}")
     } else if let Some(id) = values.field(ContactField::CustomerId) {
         format!("customer:{id}")
     } else if let Some(damaged) = damaged_customer_id {
@@ -390,6 +452,7 @@ fn parse_row(plan: &Plan, line: usize, cells: &[String]) -> Result<ParsedRow, St
     Ok(ParsedRow {
         line,
         values,
+        email_key,
         identity,
         warnings,
     })
@@ -399,8 +462,8 @@ fn parse_row(plan: &Plan, line: usize, cells: &[String]) -> Result<ParsedRow, St
 /// like `261,96` in it.
 pub(crate) fn uses_decimal_comma(table: &SourceTable) -> bool {
     table.delimiter.is_some_and(|d| d != b',')
-        && table.rows.iter().take(200).any(|(_, cells)| {
-            cells.iter().any(|c| {
+        && table.rows.iter().take(200).any(|row| {
+            row.cells().any(|c| {
                 let c = c.trim();
                 c.split_once(',').is_some_and(|(a, b)| {
                     !a.is_empty()
@@ -507,9 +570,7 @@ pub fn import_contacts(
     cancel: &CancelToken,
 ) -> Result<(ImportSummary, Vec<Reject>, Vec<String>), ImportError> {
     let result = import_contacts_tx(store, path, options, progress, cancel);
-    if result.is_err() {
-        store.restore_cache();
-    }
+    store.end_bulk_import();
     result
 }
 
@@ -522,6 +583,7 @@ fn import_contacts_tx(
 ) -> Result<(ImportSummary, Vec<Reject>, Vec<String>), ImportError> {
     progress.report(0.0, "Reading the file");
     let (table, mapping) = preview(path, options)?;
+    progress.report(0.02, "Preparing");
     for column in &mapping.columns {
         if !table.headers.contains(&column.column) {
             return Err(ImportError::UnknownColumn {
@@ -539,6 +601,7 @@ fn import_contacts_tx(
     let mapping_json = serde_json::to_string(&mapping).unwrap_or_default();
 
     let mut summary = ImportSummary::for_table(path, &table);
+    store.prepare_bulk_import(table.rows.len())?;
     let mut import = store.begin_import("contacts", &file_name, &mapping_json, options.now)?;
     import.expect_contacts(table.rows.len())?;
     let mut actions = Vec::with_capacity(table.headers.len());
@@ -578,116 +641,136 @@ fn import_contacts_tx(
 
     let mut rejects = Vec::new();
     let rows = &table.rows;
-    let mut seen: foldhash::HashMap<String, usize> =
-        HashMap::with_capacity_and_hasher(rows.len(), Default::default());
-    // Rows are parsed and validated on a second thread, a chunk at a time,
-    // while this one deduplicates and writes. If this side stops (an error,
-    // a cancel), the channel closes and the parser stops too.
+    // Rows are parsed, validated and checked for repeats on a second
+    // thread, a chunk at a time, while this one looks contacts up and
+    // writes. Chunks go back to the parser to be freed there (freeing
+    // another thread's allocations is slow). If this side stops (an error,
+    // a cancel), the channels close and the parser stops too.
     std::thread::scope(|scope| -> Result<(), ImportError> {
-        let (sender, parsed_chunks) = std::sync::mpsc::sync_channel(4);
+        let (sender, parsed_chunks) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(4);
+        let (recycle, used_chunks) = std::sync::mpsc::channel::<Vec<Parsed>>();
         let plan = &plan;
         std::thread::Builder::new()
             .name("import-parse".to_owned())
             .spawn_scoped(scope, move || {
-                for chunk in rows.chunks(PARSE_CHUNK) {
-                    let parsed: Vec<Result<ParsedRow, String>> = chunk
-                        .iter()
-                        .map(|(line, cells)| parse_row(plan, *line, cells))
+                let mut seen: foldhash::HashMap<String, usize> =
+                    HashMap::with_capacity_and_hasher(rows.len(), Default::default());
+                let mut all = rows.iter();
+                loop {
+                    while let Ok(used) = used_chunks.try_recv() {
+                        drop(used);
+                    }
+                    let parsed: Vec<Parsed> = all
+                        .by_ref()
+                        .take(PARSE_CHUNK)
+                        .map(|row| parse_new(plan, row, &mut seen))
                         .collect();
-                    if sender.send(parsed).is_err() {
+                    if parsed.is_empty() || sender.send(parsed).is_err() {
                         break;
                     }
+                }
+                drop(sender);
+                // Free what comes back until the writer is done.
+                for used in used_chunks {
+                    drop(used);
                 }
             })
             .map_err(|e| ImportError::Read {
                 path: path.to_owned(),
                 reason: format!("cannot start the parsing thread: {e}"),
             })?;
-        let parsed_rows = parsed_chunks.iter().flatten();
-        for (i, (parsed, (line, cells))) in parsed_rows.zip(rows).enumerate() {
-            checkpoint(i, rows.len(), "Importing contacts", progress, cancel)?;
-            let mut reject = |reason: String, summary: &mut ImportSummary, duplicate: bool| {
-                if duplicate {
-                    summary.duplicates_in_file += 1;
-                } else {
-                    summary.rejected += 1;
-                }
-                rejects.push(Reject {
-                    line: *line,
-                    reason,
-                    cells: cells.clone(),
-                });
-            };
-            let mut row = match parsed {
-                Ok(row) => row,
-                Err(reason) => {
-                    reject(reason, &mut summary, false);
-                    continue;
-                }
-            };
-            if let Some(first) = seen.get(&row.identity) {
-                reject(format!("duplicate of line {first}"), &mut summary, true);
-                continue;
-            }
-            seen.insert(row.identity.clone(), *line);
-            summary.n_warnings += row.warnings.len() as u64;
-            for warning in row.warnings.drain(..) {
-                if summary.warnings.len() < MAX_WARNINGS {
-                    summary.warnings.push(warning);
-                }
-            }
-            let email_key = row.values.field(ContactField::Email).map(values::email_key);
-            let customer_id = row
-                .values
-                .field(ContactField::CustomerId)
-                .map(str::to_owned);
-            let by_email = match &email_key {
-                Some(key) => import.find_by_email(key)?,
-                None => None,
-            };
-            let by_customer = match &customer_id {
-                Some(id) => import.find_by_customer_id(id)?,
-                None => None,
-            };
-            let existing = match (by_email, by_customer) {
-                (Some(a), Some(b)) if a != b => {
-                    reject(
-                        format!(
-                            "customer ID {:?} belongs to another contact than email {:?}",
-                            customer_id.unwrap_or_default(),
-                            email_key.unwrap_or_default()
-                        ),
-                        &mut summary,
-                        false,
-                    );
-                    continue;
-                }
-                (Some(id), _) | (None, Some(id)) => Some(import.load(id)?),
-                (None, None) => None,
-            };
-            match existing {
-                None => {
-                    import.insert(&row.values)?;
-                    summary.inserted += 1;
-                }
-                Some(existing) => {
-                    let (changes, blocked) = changes_for(
-                        &existing,
-                        &row.values,
-                        options.on_duplicate,
-                        options.allow_resubscribe,
-                    );
-                    if blocked {
-                        summary.resubscribes_blocked += 1;
-                    }
-                    if is_empty(&changes) {
-                        summary.unchanged += 1;
+        let mut sources = rows.iter();
+        let mut done = 0;
+        for chunk in parsed_chunks {
+            // New contacts wait here to be inserted many at a time.
+            let mut pending: Vec<usize> = Vec::with_capacity(chunk.len());
+            for (k, parsed) in chunk.iter().enumerate() {
+                let source = sources.next().ok_or_else(|| ImportError::Read {
+                    path: path.to_owned(),
+                    reason: "the parser returned more rows than the file has".to_owned(),
+                })?;
+                checkpoint(done, rows.len(), "Importing contacts", progress, cancel)?;
+                done += 1;
+                let mut reject = |reason: String, summary: &mut ImportSummary, duplicate: bool| {
+                    if duplicate {
+                        summary.duplicates_in_file += 1;
                     } else {
-                        import.update(&existing, &changes)?;
-                        summary.updated += 1;
+                        summary.rejected += 1;
+                    }
+                    rejects.push(Reject {
+                        line: source.line(),
+                        reason,
+                        cells: source.to_vec(),
+                    });
+                };
+                let row = match parsed {
+                    Parsed::Row(row) => row,
+                    Parsed::Rejected(reason) => {
+                        reject(reason.clone(), &mut summary, false);
+                        continue;
+                    }
+                    Parsed::Duplicate(first) => {
+                        reject(format!("duplicate of line {first}"), &mut summary, true);
+                        continue;
+                    }
+                };
+                summary.n_warnings += row.warnings.len() as u64;
+                for warning in &row.warnings {
+                    if summary.warnings.len() < MAX_WARNINGS {
+                        summary.warnings.push(warning.clone());
                     }
                 }
+                let customer_id = row.values.field(ContactField::CustomerId);
+                let by_email = match &row.email_key {
+                    Some(key) => import.find_by_email(key)?,
+                    None => None,
+                };
+                let by_customer = match customer_id {
+                    Some(id) => import.find_by_customer_id(id)?,
+                    None => None,
+                };
+                let found = match (by_email, by_customer) {
+                    (Some(a), Some(b)) if a != b => {
+                        reject(
+                            format!(
+                                "customer ID {:?} belongs to another contact than email {:?}",
+                                customer_id.unwrap_or_default(),
+                                row.email_key.as_deref().unwrap_or_default()
+                            ),
+                            &mut summary,
+                            false,
+                        );
+                        continue;
+                    }
+                    (Some(id), _) | (None, Some(id)) => id,
+                    (None, None) => {
+                        pending.push(k);
+                        summary.inserted += 1;
+                        continue;
+                    }
+                };
+                // The contact may be one of those waiting.
+                insert_pending(&mut import, &chunk, &mut pending)?;
+                let existing = import.load(found)?;
+                let (changes, blocked) = changes_for(
+                    &existing,
+                    &row.values,
+                    options.on_duplicate,
+                    options.allow_resubscribe,
+                );
+                if blocked {
+                    summary.resubscribes_blocked += 1;
+                }
+                if is_empty(&changes) {
+                    summary.unchanged += 1;
+                } else {
+                    import.update(&existing, &changes)?;
+                    summary.updated += 1;
+                }
             }
+            insert_pending(&mut import, &chunk, &mut pending)?;
+            // Freed by the parser; if it has stopped, freed here.
+            let _ = recycle.send(chunk);
         }
         Ok(())
     })?;
@@ -876,10 +959,93 @@ pub struct ImportPreview {
     pub blank_rows: usize,
     /// The contacts mapping (for contacts files).
     pub mapping: Mapping,
-    /// How each column of an orders or events file is read (for display).
-    pub described: Vec<(String, String)>,
-    /// Columns whose dates read either way, with examples.
-    pub ambiguous_dates: Vec<(String, Vec<String>)>,
+    /// Each column's role in an orders file (empty for other kinds).
+    pub orders: Vec<(String, orders::OrderTarget)>,
+    /// Each column's role in an events file (empty for other kinds).
+    pub events: Vec<(String, events::EventTarget)>,
+    /// Columns that hold dates reading either way, with examples, whatever
+    /// they are mapped to: see [`ImportPreview::ambiguous_dates`].
+    pub ambiguous: Vec<(usize, Vec<String>)>,
+}
+
+impl ImportPreview {
+    /// How column `index` is imported, in a few words.
+    pub fn describe(&self, index: usize) -> String {
+        let header = self.headers.get(index);
+        match self.kind {
+            ImportKind::Contacts => header
+                .and_then(|h| self.mapping.target(h))
+                .map_or_else(|| Target::Skip.describe(), Target::describe),
+            ImportKind::Orders => self
+                .orders
+                .get(index)
+                .map_or_else(|| "skipped".to_owned(), |(_, t)| orders::describe(t)),
+            ImportKind::Events => self
+                .events
+                .get(index)
+                .map_or_else(|| "skipped".to_owned(), |(_, t)| t.describe()),
+        }
+    }
+
+    /// Whether column `index` is read as dates.
+    pub fn reads_dates(&self, index: usize) -> bool {
+        match self.kind {
+            ImportKind::Contacts => self
+                .headers
+                .get(index)
+                .and_then(|h| self.mapping.target(h))
+                .is_some_and(target_reads_dates),
+            ImportKind::Orders => self.orders.get(index).is_some_and(|(_, t)| {
+                *t == orders::OrderTarget::Order {
+                    column: orders::OrderColumn::OrderedAt,
+                }
+            }),
+            ImportKind::Events => self.events.get(index).is_some_and(|(_, t)| t.reads_dates()),
+        }
+    }
+
+    /// The columns read as dates whose values read both ways, with
+    /// examples: the user must say which order they are in.
+    pub fn ambiguous_dates(&self) -> Vec<(&str, &[String])> {
+        self.ambiguous
+            .iter()
+            .filter(|(i, _)| self.reads_dates(*i))
+            .map(|(i, examples)| (self.headers[*i].as_str(), examples.as_slice()))
+            .collect()
+    }
+
+    /// Whether a column identifies contacts (an email or customer ID).
+    pub fn has_identity(&self) -> bool {
+        use ContactField::{CustomerId, Email};
+        match self.kind {
+            ImportKind::Contacts => self.mapping.has_identity(),
+            ImportKind::Orders => self.orders.iter().any(|(_, t)| {
+                matches!(
+                    t,
+                    orders::OrderTarget::Contact {
+                        field: Email | CustomerId
+                    }
+                )
+            }),
+            ImportKind::Events => self.events.iter().any(|(_, t)| {
+                matches!(
+                    t,
+                    events::EventTarget::Contact {
+                        field: Email | CustomerId
+                    }
+                )
+            }),
+        }
+    }
+
+    /// Whether an events file has a column for the kind of each event.
+    pub fn has_event_kind(&self) -> bool {
+        self.events.iter().any(|(_, t)| {
+            *t == events::EventTarget::Event {
+                column: events::EventColumn::Kind,
+            }
+        })
+    }
 }
 
 /// Whether a contacts target holds dates.
@@ -896,14 +1062,23 @@ fn target_reads_dates(target: &Target) -> bool {
     )
 }
 
-/// The columns among `reads_dates` that hold dates nothing decides.
-fn ambiguous_date_columns(table: &SourceTable, reads_dates: &[bool]) -> Vec<(String, Vec<String>)> {
-    (0..reads_dates.len())
-        .filter(|&i| reads_dates[i])
+/// The columns holding dates that nothing decides the order of, with
+/// examples. Only columns whose first values look like dates are read.
+fn ambiguous_date_columns(
+    table: &SourceTable,
+    samples: &[Vec<String>],
+) -> Vec<(usize, Vec<String>)> {
+    (0..table.headers.len())
+        .filter(|&i| {
+            samples.get(i).is_some_and(|s| {
+                s.iter()
+                    .any(|v| values::is_ambiguous_date(v) || values::parse_date(v, None).is_ok())
+            })
+        })
         .filter_map(|i| {
-            let only: Vec<bool> = (0..reads_dates.len()).map(|j| j == i).collect();
+            let only: Vec<bool> = (0..table.headers.len()).map(|j| j == i).collect();
             match resolve_date_orders(table, &only, None) {
-                Err(ImportError::AmbiguousDates { column, examples }) => Some((column, examples)),
+                Err(ImportError::AmbiguousDates { examples, .. }) => Some((i, examples)),
                 _ => None,
             }
         })
@@ -918,11 +1093,11 @@ pub fn build_preview(
     mapping: Option<Mapping>,
 ) -> Result<ImportPreview, ImportError> {
     let table = read::read_path(path, read_options)?;
-    let samples = (0..table.headers.len())
+    let samples: Vec<Vec<String>> = (0..table.headers.len())
         .map(|i| {
             let mut seen: Vec<String> = Vec::new();
-            for (_, cells) in &table.rows {
-                let value = values::clean_cell(&cells[i]);
+            for cell in table.rows.column(i) {
+                let value = values::clean_cell(cell);
                 if !value.is_empty() && !seen.iter().any(|s| s == value) {
                     seen.push(value.chars().take(60).collect());
                     if seen.len() == 3 {
@@ -933,44 +1108,17 @@ pub fn build_preview(
             seen
         })
         .collect();
-    let (mapping, described, reads_dates) = match kind {
+    let mut preview_mapping = Mapping::default();
+    let (mut order_targets, mut event_targets) = (Vec::new(), Vec::new());
+    match kind {
         ImportKind::Contacts => {
-            let mapping =
+            preview_mapping =
                 mapping.unwrap_or_else(|| mapping::suggest(&table.headers, &table.rows, false));
-            let reads: Vec<bool> = table
-                .headers
-                .iter()
-                .map(|h| mapping.target(h).is_some_and(target_reads_dates))
-                .collect();
-            let described = mapping
-                .columns
-                .iter()
-                .map(|c| (c.column.clone(), c.target.describe()))
-                .collect();
-            (mapping, described, reads)
         }
-        ImportKind::Orders => {
-            let suggested = orders::suggest(&table.headers, &table.rows);
-            let reads = suggested
-                .iter()
-                .map(|(_, t)| {
-                    *t == orders::OrderTarget::Order {
-                        column: orders::OrderColumn::OrderedAt,
-                    }
-                })
-                .collect();
-            let described = suggested
-                .iter()
-                .map(|(c, t)| (c.clone(), orders::describe(t)))
-                .collect();
-            (Mapping::default(), described, reads)
-        }
-        ImportKind::Events => {
-            let described = events::describe_columns(&table.headers, &table.rows);
-            let reads = described.iter().map(|(_, d)| d == "event time").collect();
-            (Mapping::default(), described, reads)
-        }
-    };
+        ImportKind::Orders => order_targets = orders::suggest(&table.headers, &table.rows),
+        ImportKind::Events => event_targets = events::suggest(&table.headers, &table.rows),
+    }
+    let ambiguous = ambiguous_date_columns(&table, &samples);
     Ok(ImportPreview {
         path: path.to_owned(),
         kind,
@@ -980,18 +1128,14 @@ pub fn build_preview(
         delimiter: table.delimiter,
         sheet: table.sheet.clone(),
         sheets: table.sheets.clone(),
-        first_rows: table
-            .rows
-            .iter()
-            .take(8)
-            .map(|(_, cells)| cells.clone())
-            .collect(),
+        first_rows: table.rows.iter().take(8).map(|row| row.to_vec()).collect(),
         samples,
         n_rows: table.rows.len(),
         blank_rows: table.blank_rows,
-        ambiguous_dates: ambiguous_date_columns(&table, &reads_dates),
+        ambiguous,
         headers: table.headers,
-        mapping,
-        described,
+        mapping: preview_mapping,
+        orders: order_targets,
+        events: event_targets,
     })
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::mapping::{self, ContactField, Target, fold};
 use super::read::SourceTable;
+use super::rows::{Row, Rows};
 use super::values::{self, DateOrder};
 use super::{
     DuplicatePolicy, ImportError, ImportSummary, MAX_WARNINGS, Reject, changes_for, checkpoint,
@@ -137,23 +138,35 @@ pub enum OrderTarget {
     FullName,
 }
 
+impl OrderTarget {
+    /// Every target a column can take, in the order the wizard lists them.
+    pub fn choices() -> Vec<Self> {
+        let mut choices = vec![Self::Skip];
+        choices.extend(OrderColumn::ALL.map(|column| Self::Order { column }));
+        choices.extend(
+            ContactField::ALL
+                .iter()
+                .filter(|&&field| field != ContactField::CreatedAt)
+                .map(|&field| Self::Contact { field }),
+        );
+        choices.push(Self::FullName);
+        choices
+    }
+}
+
 /// Suggests an order file's mapping from its headers and values.
-pub fn suggest(headers: &[String], rows: &[(usize, Vec<String>)]) -> Vec<(String, OrderTarget)> {
+pub fn suggest(headers: &[String], rows: &Rows) -> Vec<(String, OrderTarget)> {
     let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
     let mut targets: Vec<Option<OrderTarget>> = vec![None; headers.len()];
     // The share of rows with a value in column `i`.
     let filled = |i: usize| {
-        let n = rows
-            .iter()
-            .filter(|(_, c)| c.get(i).is_some_and(|v| !v.trim().is_empty()))
-            .count();
+        let n = rows.column(i).filter(|v| !v.trim().is_empty()).count();
         n as f64 / rows.len().max(1) as f64
     };
     // Shopify calls the order number "Name" (#1001).
     let is_hash_numbered = |i: usize| {
         let mut values = rows
-            .iter()
-            .filter_map(|(_, c)| c.get(i))
+            .column(i)
             .filter(|v| !v.trim().is_empty())
             .take(20)
             .peekable();
@@ -308,7 +321,8 @@ struct Columns {
     headers: Vec<String>,
 }
 
-fn parse_line(cols: &Columns, index: usize, line: usize, cells: &[String]) -> Result<Line, String> {
+fn parse_line(cols: &Columns, row: Row<'_>) -> Result<Line, String> {
+    let (index, line) = (row.index(), row.line());
     let mut parsed = Line {
         line,
         cells_index: index,
@@ -328,7 +342,7 @@ fn parse_line(cols: &Columns, index: usize, line: usize, cells: &[String]) -> Re
     let (mut sku, mut name, mut category) = (None, None, None);
     let mut full_name = None;
     for (i, target) in cols.targets.iter().enumerate() {
-        let value = values::clean_cell(&cells[i]);
+        let value = values::clean_cell(row.cell(i));
         if value.is_empty() {
             continue;
         }
@@ -483,23 +497,7 @@ pub fn import_orders(
         .mapping
         .clone()
         .unwrap_or_else(|| suggest(&table.headers, &table.rows));
-    let targets: Vec<OrderTarget> = table
-        .headers
-        .iter()
-        .map(|h| {
-            mapping
-                .iter()
-                .find(|(c, _)| c == h)
-                .map_or(OrderTarget::Skip, |(_, t)| t.clone())
-        })
-        .collect();
-    for (column, _) in &mapping {
-        if !table.headers.contains(column) {
-            return Err(ImportError::UnknownColumn {
-                column: column.clone(),
-            });
-        }
-    }
+    let targets = super::targets_by_header(&table.headers, &mapping, OrderTarget::Skip)?;
     let has = |target: &OrderTarget| targets.contains(target);
     if !has(&OrderTarget::Order {
         column: OrderColumn::Reference,
@@ -545,8 +543,10 @@ pub fn import_orders(
     let file_name = super::file_name(path);
     let mut summary = OrderImportSummary {
         base: ImportSummary {
-            mapping: mapping
+            mapping: cols
+                .headers
                 .iter()
+                .zip(&cols.targets)
                 .map(|(c, t)| (c.clone(), describe(t)))
                 .collect(),
             ..ImportSummary::for_table(path, &table)
@@ -558,8 +558,8 @@ pub fn import_orders(
     let mut rejects: Vec<Reject> = Vec::new();
     let mut groups: Vec<Vec<Line>> = Vec::new();
     let mut group_of: HashMap<String, usize> = HashMap::new();
-    for (index, (line, cells)) in table.rows.iter().enumerate() {
-        match parse_line(&cols, index, *line, cells) {
+    for row in table.rows.iter() {
+        match parse_line(&cols, row) {
             Ok(parsed) => {
                 let group = *group_of.entry(parsed.reference.clone()).or_insert_with(|| {
                     groups.push(Vec::new());
@@ -568,9 +568,9 @@ pub fn import_orders(
                 groups[group].push(parsed);
             }
             Err(reason) => rejects.push(Reject {
-                line: *line,
+                line: row.line(),
                 reason,
-                cells: cells.clone(),
+                cells: row.to_vec(),
             }),
         }
     }
@@ -587,7 +587,7 @@ pub fn import_orders(
                 rejects.push(Reject {
                     line: line.line,
                     reason: reason.clone(),
-                    cells: table.rows[line.cells_index].1.clone(),
+                    cells: table.rows.get(line.cells_index).to_vec(),
                 });
             }
         };

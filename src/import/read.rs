@@ -3,12 +3,15 @@
 //! delimiter sniffed; and XLSX, XLS and ODS workbooks, recognised by their
 //! content whatever the file is called.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use calamine::{Data, Reader as _};
 use encoding_rs::Encoding;
 
 use super::ImportError;
+use super::rows::Rows;
+use super::values::clean_cell;
 
 /// The kind of file, recognised by content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -45,7 +48,7 @@ pub struct SourceTable {
     pub headers: Vec<String>,
     /// Data rows (the header excluded), each as long as `headers`, with the
     /// file's line number of each (1-based, header = the first line read).
-    pub rows: Vec<(usize, Vec<String>)>,
+    pub rows: Rows,
     /// Rows with no value in any cell, which are not imported.
     pub blank_rows: usize,
 }
@@ -87,37 +90,33 @@ fn sniff_kind(bytes: &[u8]) -> FileKind {
 
 /// Decodes text, honouring a byte-order mark, then strict UTF-8, then a
 /// guess (chardetng) among the legacy encodings.
-fn decode(bytes: &[u8], label: Option<&str>) -> Result<(String, &'static Encoding, bool), String> {
+fn decode<'a>(
+    bytes: &'a [u8],
+    label: Option<&str>,
+) -> Result<(Cow<'a, str>, &'static Encoding, bool), String> {
     if let Some(label) = label {
         let encoding = Encoding::for_label(label.trim().as_bytes())
             .ok_or_else(|| format!("unknown encoding {label:?}"))?;
         let (text, had_bom) = match Encoding::for_bom(bytes) {
-            Some((bom_encoding, len)) if bom_encoding == encoding => (
-                encoding
-                    .decode_without_bom_handling(&bytes[len..])
-                    .0
-                    .into_owned(),
-                true,
-            ),
-            _ => (
-                encoding.decode_without_bom_handling(bytes).0.into_owned(),
-                false,
-            ),
+            Some((bom_encoding, len)) if bom_encoding == encoding => {
+                (encoding.decode_without_bom_handling(&bytes[len..]).0, true)
+            }
+            _ => (encoding.decode_without_bom_handling(bytes).0, false),
         };
         return Ok((text, encoding, had_bom));
     }
     if let Some((encoding, len)) = Encoding::for_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(&bytes[len..]);
-        return Ok((text.into_owned(), encoding, true));
+        return Ok((text, encoding, true));
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((text.to_owned(), encoding_rs::UTF_8, false));
+        return Ok((Cow::Borrowed(text), encoding_rs::UTF_8, false));
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
     let (text, _) = encoding.decode_without_bom_handling(bytes);
-    Ok((text.into_owned(), encoding, false))
+    Ok((text, encoding, false))
 }
 
 /// Chooses the delimiter that splits the first lines into the most
@@ -198,18 +197,27 @@ fn read_text(bytes: &[u8], options: &ReadOptions) -> Result<SourceTable, String>
         .flexible(true)
         .from_reader(text.as_bytes());
     let lines = LineIndex::new(&text);
-    let mut records = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| match e.position() {
-            Some(pos) => format!("line {}: {e}", lines.line_of(pos.byte() as usize)),
-            None => e.to_string(),
-        })?;
+    let mut table = TableBuilder {
+        size_hint: (text.len(), lines.starts.len()),
+        ..TableBuilder::default()
+    };
+    let mut record = csv::StringRecord::new();
+    loop {
+        let more = reader
+            .read_record(&mut record)
+            .map_err(|e| match e.position() {
+                Some(pos) => format!("line {}: {e}", lines.line_of(pos.byte() as usize)),
+                None => e.to_string(),
+            })?;
+        if !more {
+            break;
+        }
         let line = record
             .position()
             .map_or(0, |p| lines.line_of(p.byte() as usize));
-        records.push((line, record.iter().map(str::to_owned).collect::<Vec<_>>()));
+        table.push(line, record.iter())?;
     }
-    let mut table = into_table(records)?;
+    let mut table = table.finish()?;
     table.encoding = encoding.name().to_owned();
     table.had_bom = had_bom;
     table.delimiter = Some(delimiter);
@@ -262,31 +270,71 @@ fn read_workbook(
         .worksheet_range(&sheet)
         .map_err(|e| format!("cannot read sheet {sheet:?}: {e}"))?;
     let first_row = range.start().map_or(0, |(row, _)| row as usize);
-    let records = range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| (first_row + i + 1, row.iter().map(cell_text).collect()))
-        .collect();
-    let mut table = into_table(records)?;
+    let mut table = TableBuilder::default();
+    for (i, row) in range.rows().enumerate() {
+        let cells: Vec<String> = row.iter().map(cell_text).collect();
+        table.push(first_row + i + 1, cells.iter().map(String::as_str))?;
+    }
+    let mut table = table.finish()?;
     table.kind = kind;
     table.sheet = Some(sheet);
     table.sheets = sheets;
     Ok(table)
 }
 
-/// Takes the first non-blank record as the header and pads or trims the
-/// rest to its width. Header names are trimmed and made unique.
-fn into_table(records: Vec<(usize, Vec<String>)>) -> Result<SourceTable, String> {
-    let is_blank = |cells: &[String]| {
-        cells
-            .iter()
-            .all(|c| super::values::clean_cell(c).is_empty())
-    };
-    let mut iter = records.into_iter().skip_while(|(_, cells)| is_blank(cells));
-    let (_, header) = iter.next().ok_or("the file is empty")?;
-    let mut headers: Vec<String> = Vec::with_capacity(header.len());
-    for (i, name) in header.iter().enumerate() {
-        let base = super::values::clean_cell(name).to_owned();
+/// Builds a table from records: the first non-blank one is the header;
+/// the rest are padded or cut to its width, and blank ones are counted.
+#[derive(Default)]
+struct TableBuilder {
+    headers: Option<Vec<String>>,
+    rows: Rows,
+    blank_rows: usize,
+    /// Room for the rows of a text of `text_len` bytes and `lines` lines.
+    size_hint: (usize, usize),
+}
+
+impl TableBuilder {
+    fn push<'c>(
+        &mut self,
+        line: usize,
+        cells: impl Iterator<Item = &'c str> + Clone,
+    ) -> Result<(), String> {
+        let blank = cells.clone().all(|c| clean_cell(c).is_empty());
+        match &self.headers {
+            None if blank => {}
+            None => {
+                let headers = unique_headers(cells);
+                self.rows = Rows::new(headers.len());
+                self.rows.reserve(self.size_hint.0, self.size_hint.1);
+                self.headers = Some(headers);
+            }
+            Some(_) if blank => self.blank_rows += 1,
+            Some(_) => self.rows.push(line, cells)?,
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<SourceTable, String> {
+        let headers = self.headers.ok_or("the file is empty")?;
+        Ok(SourceTable {
+            kind: FileKind::Text,
+            encoding: "UTF-8".to_owned(),
+            had_bom: false,
+            delimiter: None,
+            sheet: None,
+            sheets: Vec::new(),
+            headers,
+            rows: self.rows,
+            blank_rows: self.blank_rows,
+        })
+    }
+}
+
+/// Header names trimmed, blanks named `Column N`, repeats numbered.
+fn unique_headers<'c>(names: impl Iterator<Item = &'c str>) -> Vec<String> {
+    let mut headers: Vec<String> = Vec::new();
+    for (i, name) in names.enumerate() {
+        let base = clean_cell(name).to_owned();
         let base = if base.is_empty() {
             format!("Column {}", i + 1)
         } else {
@@ -300,28 +348,7 @@ fn into_table(records: Vec<(usize, Vec<String>)>) -> Result<SourceTable, String>
         }
         headers.push(unique);
     }
-    let width = headers.len();
-    let mut rows = Vec::new();
-    let mut blank_rows = 0;
-    for (line, mut cells) in iter {
-        if is_blank(&cells) {
-            blank_rows += 1;
-            continue;
-        }
-        cells.resize(width, String::new());
-        rows.push((line, cells));
-    }
-    Ok(SourceTable {
-        kind: FileKind::Text,
-        encoding: "UTF-8".to_owned(),
-        had_bom: false,
-        delimiter: None,
-        sheet: None,
-        sheets: Vec::new(),
-        headers,
-        rows,
-        blank_rows,
-    })
+    headers
 }
 
 #[cfg(test)]
@@ -352,7 +379,7 @@ mod tests {
         let table = read(b"\xEF\xBB\xBFEmail;Name\r\nfoo@example.com;Jo\xC3\xABl\r\n");
         assert!(table.had_bom);
         assert_eq!(table.headers[0], "Email");
-        assert_eq!(table.rows[0].1[1], "Joël");
+        assert_eq!(table.rows.get(0).cell(1), "Joël");
 
         let mut utf16 = vec![0xFF, 0xFE];
         for unit in "Email,Name\nfoo@example.com,Zoë\n".encode_utf16() {
@@ -360,35 +387,38 @@ mod tests {
         }
         let table = read(&utf16);
         assert_eq!(table.encoding, "UTF-16LE");
-        assert_eq!(table.rows[0].1[1], "Zoë");
+        assert_eq!(table.rows.get(0).cell(1), "Zoë");
 
         let table = read(b"Name,City\nJos\xE9 Mar\xEDa,M\xE1laga\nFran\xE7ois,Besan\xE7on\n");
         assert_eq!(table.encoding, "windows-1252");
-        assert_eq!(table.rows[0].1[0], "José María");
+        assert_eq!(table.rows.get(0).cell(0), "José María");
 
         let options = ReadOptions {
             encoding: Some("macintosh".into()),
             ..Default::default()
         };
         let table = read_bytes(b"Name\nJos\x8E\n", &options).expect("reads");
-        assert_eq!(table.rows[0].1[0], "José");
+        assert_eq!(table.rows.get(0).cell(0), "José");
     }
 
     #[test]
     fn numbers_lines_for_every_line_end() {
         for text in ["e\na\n\nb\n", "e\r\na\r\n\r\nb\r\n", "e\ra\r\rb\r"] {
             let table = read(text.as_bytes());
-            let lines: Vec<usize> = table.rows.iter().map(|(line, _)| *line).collect();
+            let lines: Vec<usize> = table.rows.iter().map(|row| row.line()).collect();
             assert_eq!(lines, [2, 4], "{text:?}");
         }
         let table = read(b"e,n\n\"multi\nline\",x\nb,y\n");
-        assert_eq!(table.rows[1].0, 4);
+        assert_eq!(table.rows.get(1).line(), 4);
     }
 
     #[test]
     fn keeps_quoted_delimiters_quotes_and_newlines() {
         let table = read(b"name,note\n\"Smith, Jo\",\"said \"\"hi\"\"\nthen left\"\n");
-        assert_eq!(table.rows[0].1, ["Smith, Jo", "said \"hi\"\nthen left"]);
+        assert_eq!(
+            table.rows.get(0).to_vec(),
+            ["Smith, Jo", "said \"hi\"\nthen left"]
+        );
     }
 
     #[test]
@@ -396,7 +426,7 @@ mod tests {
         let table = read(b"a,,a\n1,2,3\n,,\n\n4,5\n");
         assert_eq!(table.headers, ["a", "Column 2", "a (2)"]);
         assert_eq!(table.rows.len(), 2);
-        assert_eq!(table.rows[1].1, ["4", "5", ""]);
+        assert_eq!(table.rows.get(1).to_vec(), ["4", "5", ""]);
         assert_eq!(table.blank_rows, 1);
     }
 }

@@ -35,10 +35,7 @@ pub fn is_scientific_notation(value: &str) -> bool {
         && exponent.chars().all(|c| c.is_ascii_digit())
 }
 
-/// The identity key of an email: trimmed and lower-cased.
-pub fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
-}
+pub use crate::domain::contact::email_key;
 
 /// Whether `email` looks like a deliverable address: one `@`, a non-empty
 /// local part, a dotted domain with a top-level part of two or more

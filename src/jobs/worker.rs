@@ -12,9 +12,9 @@ use crate::command::{Event, JobKind};
 use crate::demo::{self, DemoError, DemoOptions};
 use crate::domain::money::group_thousands;
 use crate::domain::{ContactId, ContactQuery, ImportRunId, WorkspaceSettings};
-use crate::import::events::{self, EventImportOptions};
+use crate::import::events::{self, EventImportOptions, EventTarget};
 use crate::import::mapping::Mapping;
-use crate::import::orders::{self, OrderImportOptions};
+use crate::import::orders::{self, OrderImportOptions, OrderTarget};
 use crate::import::read::ReadOptions;
 use crate::import::values::DateOrder;
 use crate::import::{self, ContactImportOptions, DuplicatePolicy, ImportError, ImportKind, Reject};
@@ -373,6 +373,10 @@ pub struct ImportJob {
     pub kind: ImportKind,
     pub read: ReadOptions,
     pub mapping: Mapping,
+    /// Column roles of an orders file.
+    pub orders: Vec<(String, OrderTarget)>,
+    /// Column roles of an events file.
+    pub events: Vec<(String, EventTarget)>,
     pub policy: DuplicatePolicy,
     pub date_order: Option<DateOrder>,
     pub allow_resubscribe: bool,
@@ -416,7 +420,7 @@ pub fn spawn_import(
                 ImportKind::Orders => {
                     let options = OrderImportOptions {
                         read: job.read.clone(),
-                        mapping: None,
+                        mapping: Some(job.orders.clone()),
                         date_order: job.date_order,
                         now: job.now,
                     };
@@ -435,6 +439,7 @@ pub fn spawn_import(
                 ImportKind::Events => {
                     let options = EventImportOptions {
                         read: job.read.clone(),
+                        mapping: Some(job.events.clone()),
                         kind: job.event_kind.clone(),
                         date_order: job.date_order,
                         now: job.now,
@@ -492,18 +497,40 @@ pub fn spawn_undo_import(
     )
 }
 
-/// Writes rejected rows to a CSV file on a named thread.
+/// Where the rejected rows to save come from.
+pub enum RejectsSource {
+    /// The import just run: its file's headers and rows.
+    Outcome(Vec<String>, Arc<Vec<Reject>>),
+    /// An earlier import, read back from the workspace.
+    Run(PathBuf, ImportRunId),
+}
+
+/// Writes rejected rows to `path` as CSV on a thread of its own; the
+/// outcome arrives as a notice.
 pub fn spawn_write_rejects(
     path: PathBuf,
-    headers: Vec<String>,
-    rejects: Arc<Vec<Reject>>,
+    source: RejectsSource,
     notifier: Notifier,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     spawn_named("tailor-rejects", move || {
-        let event = match import::write_rejects(&path, &headers, &rejects) {
-            Ok(()) => Event::Notice {
+        let written = match source {
+            RejectsSource::Outcome(headers, rejects) => {
+                import::write_rejects(&path, &headers, &rejects).map(|()| rejects.len())
+            }
+            RejectsSource::Run(workspace, run) => Store::open(&workspace)
+                .and_then(|store| store.import_rejects(run))
+                .map_err(|e| ImportError::Rejects {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })
+                .and_then(|(headers, rejects)| {
+                    import::write_rejects(&path, &headers, &rejects).map(|()| rejects.len())
+                }),
+        };
+        let event = match written {
+            Ok(n) => Event::Notice {
                 is_error: false,
-                text: format!("Saved {} rows to {}", rejects.len(), path.display()),
+                text: format!("Saved {n} rows to {}", path.display()),
             },
             Err(e) => Event::Notice {
                 is_error: true,

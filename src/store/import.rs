@@ -9,9 +9,10 @@ use rusqlite::{OptionalExtension as _, Transaction, params};
 use serde_json::json;
 
 use super::{Result, Store, StoreError};
+use crate::domain::contact::email_key as key_of;
 use crate::domain::{
     Consent, ContactField, ContactId, CustomFieldId, CustomValue, FieldKind, ImportRun,
-    ImportRunId, OrderId,
+    ImportRunId, OrderId, Reject,
 };
 
 /// The values an import writes for one contact; blanks are left out.
@@ -102,6 +103,9 @@ enum Identities {
     },
 }
 
+/// Contacts inserted by one statement when an import inserts many.
+pub const INSERT_BATCH: usize = 32;
+
 /// An import of at least this many rows into a workspace with at most
 /// four times as many contacts loads in bulk (see [`Identities::Bulk`]).
 const BULK_MIN_ROWS: usize = 20_000;
@@ -142,6 +146,72 @@ impl Store {
             newest.undoable = true;
         }
         Ok(runs)
+    }
+
+    /// The rows import `run` turned away, with the headers of its file (as
+    /// its summary recorded them; `Column N` for runs that recorded none).
+    pub fn import_rejects(&self, run: ImportRunId) -> Result<(Vec<String>, Vec<Reject>)> {
+        let summary: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT summary_json FROM import_runs WHERE id = ?1",
+                [run.0],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(summary) = summary else {
+            return Err(StoreError::Invalid(format!(
+                "no import #{} in this workspace",
+                run.0
+            )));
+        };
+        let summary: serde_json::Value = serde_json::from_str(&summary).unwrap_or_default();
+        let mut headers: Vec<String> = summary["mapping"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|pair| pair[0].as_str().map(str::to_owned))
+            .collect();
+        let mut stmt = self.conn.prepare(
+            "SELECT line, reason, cells_json FROM import_rejects \
+             WHERE import_run_id = ?1 ORDER BY line",
+        )?;
+        let rejects = stmt
+            .query_map([run.0], |r| {
+                let cells: String = r.get(2)?;
+                Ok(Reject {
+                    line: r.get::<_, i64>(0)? as usize,
+                    reason: r.get(1)?,
+                    cells: serde_json::from_str(&cells).unwrap_or_default(),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let width = rejects.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+        while headers.len() < width {
+            headers.push(format!("Column {}", headers.len() + 1));
+        }
+        Ok((headers, rejects))
+    }
+
+    /// Prepares for importing about `rows` contacts before the import
+    /// begins. A large import (see [`ImportTx::expect_contacts`]) into a
+    /// workspace nobody else has open switches from WAL to a rollback
+    /// journal for its transaction: the pages it adds are then written once,
+    /// into the file, instead of twice (into the WAL, then into the file at
+    /// the checkpoint). A crash meanwhile rolls back from the journal as
+    /// usual. With another connection open (the studio's own), it stays WAL.
+    /// Call [`Store::end_bulk_import`] afterwards, however the import ended.
+    pub fn prepare_bulk_import(&mut self, rows: usize) -> Result<bool> {
+        if self.path.as_os_str() == ":memory:" || !loads_in_bulk(&self.conn, rows)? {
+            return Ok(false);
+        }
+        // Leaving WAL needs the workspace to ourselves: ask once, don't wait.
+        self.conn.busy_timeout(std::time::Duration::ZERO)?;
+        let mode: rusqlite::Result<String> =
+            self.conn
+                .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0));
+        self.conn.busy_timeout(super::BUSY_TIMEOUT)?;
+        Ok(mode.is_ok_and(|m| m.eq_ignore_ascii_case("delete")))
     }
 
     /// Starts an import of `kind` (`contacts`, `orders`, `events`) from the
@@ -271,6 +341,17 @@ impl Store {
     }
 }
 
+/// Whether an import of `rows` contacts loads in bulk: at least
+/// [`BULK_MIN_ROWS`] of them, into a workspace with at most four times as
+/// many contacts.
+fn loads_in_bulk(conn: &rusqlite::Connection, rows: usize) -> Result<bool> {
+    if rows < BULK_MIN_ROWS {
+        return Ok(false);
+    }
+    let existing: i64 = conn.query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))?;
+    Ok(existing as usize <= rows.saturating_mul(4))
+}
+
 fn restore(tx: &Transaction<'_>, contact: i64, before_json: &str) -> Result<()> {
     let before: serde_json::Value =
         serde_json::from_str(before_json).map_err(|e| StoreError::Undo {
@@ -284,7 +365,7 @@ fn restore(tx: &Transaction<'_>, contact: i64, before_json: &str) -> Result<()> 
         values.push(text(field.name()).map_or(Value::Null, Value::Text));
         sql.push_str(&format!("{} = ?{}, ", field.name(), values.len()));
     }
-    let email_key = text("email").map(|e| e.trim().to_lowercase());
+    let email_key = text("email").map(|e| key_of(&e));
     values.push(email_key.map_or(Value::Null, Value::Text));
     sql.push_str(&format!("email_key = ?{}, ", values.len()));
     for key in ["consent_status", "consent_source"] {
@@ -369,15 +450,12 @@ impl ImportTx<'_> {
     /// workspace that is not much larger switches to bulk loading (see
     /// [`Identities::Bulk`]).
     pub fn expect_contacts(&mut self, rows: usize) -> Result<()> {
-        if rows < BULK_MIN_ROWS || matches!(self.identities, Identities::Bulk { .. }) {
+        if matches!(self.identities, Identities::Bulk { .. }) || !loads_in_bulk(&self.tx, rows)? {
             return Ok(());
         }
         let existing: i64 = self
             .tx
             .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))?;
-        if existing as usize > rows.saturating_mul(4) {
-            return Ok(());
-        }
         let mut by_email = foldhash::HashMap::with_capacity_and_hasher(
             rows + existing as usize,
             Default::default(),
@@ -594,59 +672,101 @@ impl ImportTx<'_> {
         Ok(())
     }
 
-    /// Inserts a new contact. One fixed statement serves every row (blank
-    /// fields bind NULL), so it is prepared once per import.
+    /// Inserts a new contact.
     pub fn insert(&mut self, values: &ContactValues) -> Result<ContactId> {
-        let mut fields: [Option<&str>; ContactField::TEXT.len()] = [None; ContactField::TEXT.len()];
-        for (field, value) in &values.fields {
-            if let Some(slot) = ContactField::TEXT.iter().position(|f| f == field) {
-                fields[slot] = Some(value.as_str());
-            }
+        self.insert_many(&[(values, None)])
+    }
+
+    /// Inserts new contacts, [`INSERT_BATCH`] to a statement (blank fields
+    /// bind NULL). `email_key` is a contact's email key when the caller has
+    /// it already. Returns the first contact's id; the others follow it.
+    pub fn insert_many(&mut self, rows: &[(&ContactValues, Option<&str>)]) -> Result<ContactId> {
+        let mut first = None;
+        let mut batches = rows.chunks_exact(INSERT_BATCH);
+        for batch in batches.by_ref() {
+            let id = self.insert_statement(batch)?;
+            first.get_or_insert(id);
         }
-        let email_key = fields[0].map(|email| email.trim().to_lowercase());
-        let (consent, consent_at) = values.consent.unwrap_or((Consent::Unknown, self.now));
-        let has_consent = values.consent.is_some();
-        let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO contacts (email, customer_id, first_name, last_name, phone, company, city, \
-             region, country, postal_code, birthday, language, time_zone, email_key, created_at, \
-             updated_at, consent_status, consent_changed_at, consent_source, import_run_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-             ?19, ?20)",
-        )?;
-        stmt.execute(params![
-            fields[0],
-            fields[1],
-            fields[2],
-            fields[3],
-            fields[4],
-            fields[5],
-            fields[6],
-            fields[7],
-            fields[8],
-            fields[9],
-            fields[10],
-            fields[11],
-            fields[12],
-            email_key,
-            values.created_at.unwrap_or(self.now),
-            self.now,
-            consent.as_str(),
-            has_consent.then_some(consent_at),
-            has_consent.then_some(self.source.as_str()),
-            self.run.0,
-        ])?;
-        drop(stmt);
-        let id = ContactId(self.tx.last_insert_rowid());
+        for row in batches.remainder() {
+            let id = self.insert_statement(std::slice::from_ref(row))?;
+            first.get_or_insert(id);
+        }
+        let first = first.ok_or_else(|| StoreError::Invalid("no contacts to insert".to_owned()))?;
         // The first consent state lives on the contact row alone; the
         // history gets rows when it changes (see `record_consent`).
-        self.remember(id, email_key.as_deref(), None, fields[1]);
-        if !values.tags.is_empty() {
-            self.add_tags(id, &values.tags)?;
+        for (offset, (values, email_key)) in rows.iter().enumerate() {
+            let id = ContactId(first.0 + offset as i64);
+            let customer_id = values.field(ContactField::CustomerId);
+            if matches!(self.identities, Identities::Bulk { .. }) {
+                let computed;
+                let key = match email_key {
+                    Some(key) => Some(*key),
+                    None => {
+                        computed = values.field(ContactField::Email).map(key_of);
+                        computed.as_deref()
+                    }
+                };
+                self.remember(id, key, None, customer_id);
+            }
+            if !values.tags.is_empty() {
+                self.add_tags(id, &values.tags)?;
+            }
+            if !values.custom.is_empty() {
+                self.set_custom(id, &values.custom)?;
+            }
         }
-        if !values.custom.is_empty() {
-            self.set_custom(id, &values.custom)?;
+        Ok(first)
+    }
+
+    /// Inserts `rows` with one statement and returns the first one's id.
+    /// SQLite gives rows of one INSERT consecutive ids when it picks them.
+    fn insert_statement(&mut self, rows: &[(&ContactValues, Option<&str>)]) -> Result<ContactId> {
+        let columns = "(email, customer_id, first_name, last_name, phone, company, city, region, \
+             country, postal_code, birthday, language, time_zone, email_key, created_at, \
+             updated_at, consent_status, consent_changed_at, consent_source, import_run_id)";
+        const WIDTH: usize = 20;
+        let one = format!("({})", ["?"; WIDTH].join(", "));
+        let sql = format!(
+            "INSERT INTO contacts {columns} VALUES {}",
+            vec![one; rows.len()].join(", ")
+        );
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        for (r, (values, email_key)) in rows.iter().enumerate() {
+            let mut fields: [Option<&str>; ContactField::TEXT.len()] =
+                [None; ContactField::TEXT.len()];
+            for (field, value) in &values.fields {
+                if let Some(slot) = ContactField::TEXT.iter().position(|f| f == field) {
+                    fields[slot] = Some(value.as_str());
+                }
+            }
+            let computed;
+            let email_key = match email_key {
+                Some(key) => Some(*key),
+                None => {
+                    computed = fields[0].map(key_of);
+                    computed.as_deref()
+                }
+            };
+            let (consent, consent_at) = values.consent.unwrap_or((Consent::Unknown, self.now));
+            let has_consent = values.consent.is_some();
+            let at = r * WIDTH;
+            for (i, value) in fields.iter().enumerate() {
+                stmt.raw_bind_parameter(at + i + 1, value)?;
+            }
+            let n = fields.len();
+            stmt.raw_bind_parameter(at + n + 1, email_key)?;
+            stmt.raw_bind_parameter(at + n + 2, values.created_at.unwrap_or(self.now))?;
+            stmt.raw_bind_parameter(at + n + 3, self.now)?;
+            stmt.raw_bind_parameter(at + n + 4, consent.as_str())?;
+            stmt.raw_bind_parameter(at + n + 5, has_consent.then_some(consent_at))?;
+            stmt.raw_bind_parameter(at + n + 6, has_consent.then_some(self.source.as_str()))?;
+            stmt.raw_bind_parameter(at + n + 7, self.run.0)?;
         }
-        Ok(id)
+        stmt.raw_execute()?;
+        drop(stmt);
+        Ok(ContactId(
+            self.tx.last_insert_rowid() - rows.len() as i64 + 1,
+        ))
     }
 
     /// Applies `changes` to an existing contact, first saving its
@@ -656,13 +776,8 @@ impl ImportTx<'_> {
         if let Some((consent, at)) = changes.consent {
             self.record_consent(existing.id, consent, at)?;
         }
-        let old_email_key = existing
-            .fields
-            .get(&ContactField::Email)
-            .map(|e| e.trim().to_lowercase());
-        let new_email_key = changes
-            .field(ContactField::Email)
-            .map(|e| e.trim().to_lowercase());
+        let old_email_key = existing.fields.get(&ContactField::Email).map(|e| key_of(e));
+        let new_email_key = changes.field(ContactField::Email).map(key_of);
         self.remember(
             existing.id,
             new_email_key.as_deref(),
@@ -678,7 +793,7 @@ impl ImportTx<'_> {
         for (field, value) in &changes.fields {
             assign(field.name(), Value::Text(value.clone()));
             if *field == ContactField::Email {
-                assign("email_key", Value::Text(value.trim().to_lowercase()));
+                assign("email_key", Value::Text(key_of(value)));
             }
         }
         if let Some(created_at) = changes.created_at {
@@ -915,9 +1030,12 @@ impl ImportTx<'_> {
     /// when `orders_changed`; indexes dropped for a bulk load are built.
     pub fn commit(self, summary_json: &str, orders_changed: bool) -> Result<ImportRunId> {
         if let Identities::Bulk { indexes, .. } = &self.identities {
+            // Index builds sort; a second thread helps (the parser is done).
+            self.tx.pragma_update(None, "threads", 2)?;
             for sql in indexes {
                 self.tx.execute_batch(sql)?;
             }
+            self.tx.pragma_update(None, "threads", 0)?;
             self.tx
                 .pragma_update(None, "cache_size", super::CACHE_KIB)?;
         }

@@ -4,11 +4,12 @@
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const STEPS: [&str; 4] = [
+const STEPS: [&str; 5] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_contact_list_indexes.sql"),
     include_str!("../../migrations/0003_import_undo.sql"),
     include_str!("../../migrations/0004_cheap_checks.sql"),
+    include_str!("../../migrations/0005_partial_customer_index.sql"),
 ];
 
 /// The schema version this build writes.

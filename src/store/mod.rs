@@ -105,6 +105,9 @@ impl Interrupter {
 
 /// The page cache per connection, in KiB (SQLite's negative `cache_size`).
 const CACHE_KIB: i64 = -32_000;
+
+/// How long a statement waits for another connection's write to finish.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 /// The page cache while a bulk import writes: large enough that its dirty
 /// pages stay in memory until commit instead of spilling to the WAL early.
 const BULK_CACHE_KIB: i64 = -400_000;
@@ -207,11 +210,16 @@ impl Store {
         Ok(())
     }
 
-    /// Gives back the page cache a bulk import took, after it rolled back
-    /// (a committed import gives it back itself).
-    pub fn restore_cache(&self) {
-        // Failing leaves a larger cache, which is harmless.
+    /// Ends what [`Store::prepare_bulk_import`] began, whether the import
+    /// committed or rolled back: the page cache a bulk import took is given
+    /// back and the journal is WAL again.
+    pub fn end_bulk_import(&self) {
+        // Failing leaves a larger cache, which is harmless, or the rollback
+        // journal, which the next `Store::open` turns back into WAL.
         let _ = self.conn.pragma_update(None, "cache_size", CACHE_KIB);
+        if self.path.as_os_str() != ":memory:" {
+            let _ = self.conn.pragma_update(None, "journal_mode", "WAL");
+        }
     }
 
     fn configure(&self) -> Result<()> {
@@ -222,7 +230,7 @@ impl Store {
         self.conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         // Sorts and segment counts use temporary tables; keep them off disk.
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
-        self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
         // Segments compare text trimmed and case-insensitively, with full
         // Unicode case folding (SQLite's lower() folds ASCII only).
         self.conn.create_scalar_function(

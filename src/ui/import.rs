@@ -10,7 +10,9 @@ use super::widgets::{format_count, muted_ui, section_ui};
 use crate::command::{Command, FileAction};
 use crate::domain::time::{format_instant, parse_time_zone};
 use crate::domain::{ContactField, FieldKind, WorkspaceSummary};
+use crate::import::events::{EventColumn, EventTarget};
 use crate::import::mapping::Target;
+use crate::import::orders::{self, OrderColumn, OrderTarget};
 use crate::import::read::FileKind;
 use crate::import::values::DateOrder;
 use crate::import::{DuplicatePolicy, ImportKind, ImportPreview};
@@ -189,7 +191,7 @@ fn history_ui(ui: &mut Ui, workspace: &WorkspaceSummary, busy: bool, out: &mut V
                 .max_height(220.0)
                 .show(ui, |ui| {
                     egui::Grid::new("import_history_grid")
-                        .num_columns(5)
+                        .num_columns(6)
                         .striped(true)
                         .show(ui, |ui| {
                             for run in runs {
@@ -223,6 +225,21 @@ fn history_ui(ui: &mut Ui, workspace: &WorkspaceSummary, busy: bool, out: &mut V
                                         );
                                     if button.clicked() {
                                         out.push(Command::ImportUndoRun(run.id));
+                                    }
+                                } else {
+                                    ui.label("");
+                                }
+                                if run.saved_rejects > 0 {
+                                    let button =
+                                        ui.button("Save rejected rows…").on_hover_text(format!(
+                                            "Write the {} rows this import turned away, with \
+                                             their line and reason, to a CSV file",
+                                            format_count(run.saved_rejects as usize)
+                                        ));
+                                    if button.clicked() {
+                                        out.push(Command::PickFile(FileAction::SaveRunRejects(
+                                            run.id,
+                                        )));
                                     }
                                 } else {
                                     ui.label("");
@@ -412,20 +429,41 @@ fn target_choices(column: &str) -> Vec<Target> {
     choices
 }
 
+/// A drop-down choosing column `index`'s target among `choices`, labelled
+/// by the column's name (`label`).
+#[allow(clippy::too_many_arguments)]
+fn target_combo_ui<T: Clone + PartialEq>(
+    ui: &mut Ui,
+    label: egui::Id,
+    index: usize,
+    current: &T,
+    choices: Vec<T>,
+    describe: impl Fn(&T) -> String,
+    choose: impl Fn(usize, T) -> Command,
+    out: &mut Vec<Command>,
+) {
+    egui::ComboBox::from_id_salt(("import_target", index))
+        .width(200.0)
+        .selected_text(describe(current))
+        .show_ui(ui, |ui| {
+            for choice in choices {
+                if ui
+                    .selectable_label(choice == *current, describe(&choice))
+                    .clicked()
+                {
+                    out.push(choose(index, choice));
+                }
+            }
+        })
+        .response
+        .labelled_by(label);
+}
+
 fn mapping_step_ui(ui: &mut Ui, wizard: &ImportWizard, out: &mut Vec<Command>) {
     let Some(preview) = &wizard.preview else {
         return;
     };
-    let has_identity = match wizard.kind {
-        ImportKind::Contacts => preview.mapping.has_identity(),
-        _ => preview
-            .described
-            .iter()
-            .any(|(_, d)| d == "email" || d == "customer_id"),
-    };
-    if wizard.kind != ImportKind::Contacts {
-        muted_ui(ui, "Orders and events are read by their column names:");
-    }
+    let has_identity = preview.has_identity();
     egui::ScrollArea::vertical()
         .id_salt("import_mapping")
         .max_height(340.0)
@@ -439,7 +477,7 @@ fn mapping_step_ui(ui: &mut Ui, wizard: &ImportWizard, out: &mut Vec<Command>) {
                     ui.label(RichText::new("Imports as").strong());
                     ui.end_row();
                     for (index, header) in preview.headers.iter().enumerate() {
-                        ui.label(header);
+                        let label = ui.label(header).id;
                         let examples = preview
                             .samples
                             .get(index)
@@ -447,48 +485,100 @@ fn mapping_step_ui(ui: &mut Ui, wizard: &ImportWizard, out: &mut Vec<Command>) {
                             .unwrap_or_default();
                         let examples = RichText::new(examples).color(theme::muted(ui.visuals()));
                         ui.add_sized([280.0, 18.0], egui::Label::new(examples).truncate());
-                        if wizard.kind == ImportKind::Contacts {
-                            let current = preview
-                                .mapping
-                                .target(header)
-                                .cloned()
-                                .unwrap_or(Target::Skip);
-                            egui::ComboBox::from_id_salt(("import_target", index))
-                                .width(200.0)
-                                .selected_text(current.describe())
-                                .show_ui(ui, |ui| {
-                                    for choice in target_choices(header) {
-                                        if ui
-                                            .selectable_label(choice == current, choice.describe())
-                                            .clicked()
-                                        {
-                                            out.push(Command::ImportSetTarget(index, choice));
-                                        }
-                                    }
-                                });
-                        } else {
-                            let described = preview
-                                .described
-                                .get(index)
-                                .map(|(_, d)| d.as_str())
-                                .unwrap_or("skipped");
-                            ui.label(described);
+                        match wizard.kind {
+                            ImportKind::Contacts => {
+                                let current = preview
+                                    .mapping
+                                    .target(header)
+                                    .cloned()
+                                    .unwrap_or(Target::Skip);
+                                target_combo_ui(
+                                    ui,
+                                    label,
+                                    index,
+                                    &current,
+                                    target_choices(header),
+                                    Target::describe,
+                                    Command::ImportSetTarget,
+                                    out,
+                                );
+                            }
+                            ImportKind::Orders => {
+                                if let Some((_, current)) = preview.orders.get(index) {
+                                    target_combo_ui(
+                                        ui,
+                                        label,
+                                        index,
+                                        current,
+                                        OrderTarget::choices(),
+                                        orders::describe,
+                                        Command::ImportSetOrderTarget,
+                                        out,
+                                    );
+                                }
+                            }
+                            ImportKind::Events => {
+                                if let Some((_, current)) = preview.events.get(index) {
+                                    target_combo_ui(
+                                        ui,
+                                        label,
+                                        index,
+                                        current,
+                                        EventTarget::choices(),
+                                        |t| t.describe(),
+                                        Command::ImportSetEventTarget,
+                                        out,
+                                    );
+                                }
+                            }
                         }
                         ui.end_row();
                     }
                 });
         });
+    let missing = match wizard.kind {
+        ImportKind::Contacts => None,
+        ImportKind::Orders => {
+            let has = |column| {
+                preview
+                    .orders
+                    .iter()
+                    .any(|(_, t)| *t == OrderTarget::Order { column })
+            };
+            if !has(OrderColumn::Reference) {
+                Some("Map a column to order reference: order lines are grouped by it")
+            } else if !has(OrderColumn::OrderedAt) {
+                Some("Map a column to order date")
+            } else {
+                None
+            }
+        }
+        ImportKind::Events => {
+            let time = EventTarget::Event {
+                column: EventColumn::OccurredAt,
+            };
+            (!preview.events.iter().any(|(_, t)| *t == time))
+                .then_some("Map a column to event time")
+        }
+    };
+    let color = theme::danger(ui.visuals());
     if !has_identity {
-        let color = theme::danger(ui.visuals());
         ui.label(
             RichText::new("Map a column to email or customer_id: contacts are matched by them")
                 .color(color),
         );
     }
+    if let Some(missing) = missing {
+        ui.label(RichText::new(missing).color(color));
+    }
     nav_ui(
         ui,
         Some(ImportStep::Preview),
-        Some(("Next", Command::ImportGo(ImportStep::Options), has_identity)),
+        Some((
+            "Next",
+            Command::ImportGo(ImportStep::Options),
+            has_identity && missing.is_none(),
+        )),
         out,
     );
 }
@@ -553,9 +643,7 @@ fn options_step_ui(ui: &mut Ui, wizard: &ImportWizard, out: &mut Vec<Command>) {
             );
         }
     }
-    if wizard.kind == ImportKind::Events
-        && !preview.described.iter().any(|(_, d)| d == "event kind")
-    {
+    if wizard.kind == ImportKind::Events && !preview.has_event_kind() {
         section_ui(ui, "Kind of event");
         ui.horizontal(|ui| {
             let label = ui.label("Every row is a");
@@ -571,7 +659,7 @@ fn options_step_ui(ui: &mut Ui, wizard: &ImportWizard, out: &mut Vec<Command>) {
         });
     }
     let mut needs_order = false;
-    for (column, examples) in &preview.ambiguous_dates {
+    for (column, examples) in preview.ambiguous_dates() {
         needs_order = true;
         section_ui(ui, "Dates");
         ui.label(format!(

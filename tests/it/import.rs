@@ -1169,6 +1169,68 @@ fn click_exports_take_the_kind_from_the_user() {
 }
 
 #[test]
+fn an_events_mapping_names_columns_the_headers_do_not() {
+    use import::events::{EventColumn, EventImportOptions, EventTarget};
+    let mut ws = workspace();
+    let path = fixture(
+        &ws,
+        "activity.csv",
+        b"Wer,Wann,Was,Notiz
+ann@example.com,2026-03-01 10:00,Opened,first
+",
+    );
+    let suggested = import::events::suggest(
+        &[
+            "Wer".to_owned(),
+            "Wann".to_owned(),
+            "Was".to_owned(),
+            "Notiz".to_owned(),
+        ],
+        &import::rows::Rows::default(),
+    );
+    assert!(suggested.iter().all(|(_, t)| *t == EventTarget::Skip));
+    let run = |ws: &mut Workspace, mapping: Vec<(String, EventTarget)>| {
+        let options = EventImportOptions {
+            mapping: Some(mapping),
+            now: 1_780_000_000,
+            ..Default::default()
+        };
+        import::events::import_events(
+            &mut ws.store,
+            &path,
+            &options,
+            &mut NoProgress,
+            &CancelToken::new(),
+        )
+    };
+    let event = |column| EventTarget::Event { column };
+    let mut mapping = vec![
+        (
+            "Wer".to_owned(),
+            EventTarget::Contact {
+                field: import::mapping::ContactField::Email,
+            },
+        ),
+        ("Wann".to_owned(), event(EventColumn::OccurredAt)),
+        ("Was".to_owned(), event(EventColumn::Kind)),
+        ("Wo".to_owned(), event(EventColumn::Campaign)),
+    ];
+    let error = run(&mut ws, mapping.clone()).expect_err("no column Wo");
+    assert!(error.to_string().contains("Wo"), "{error}");
+    assert!(rows(&ws).is_empty(), "nothing was written");
+    mapping.pop();
+    let (summary, _, _) = run(&mut ws, mapping).expect("imports");
+    assert_eq!(summary.inserted, 1);
+    let ann = by_email(&rows(&ws), "ann@example.com").clone();
+    let detail = ws
+        .store
+        .contact_detail(ann.id)
+        .expect("detail")
+        .expect("exists");
+    assert_eq!(detail.events[0].kind, "email_open");
+}
+
+#[test]
 fn the_history_lists_imports_newest_first_and_undoes_only_the_newest() {
     let mut ws = workspace();
     let first = fixture(

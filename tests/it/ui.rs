@@ -336,7 +336,7 @@ fn import_wizard_imports_orders_and_updates_the_metrics() {
     let file = shop.dir.path().join("orders.csv");
     std::fs::write(
         &file,
-        "Order Number,Order Date,Email,Billing Name,Product Name,SKU,Quantity,Unit Price\n\
+        "Beleg,Order Date,Email,Billing Name,Product Name,SKU,Quantity,Unit Price\n\
          A-1,2026-05-01 10:00,new.buyer@example.com,Nia Buyer,Beans,B-1,2,10.00\n\
          A-1,2026-05-01 10:00,new.buyer@example.com,Nia Buyer,Mug,M-1,1,5.50\n",
     )
@@ -345,8 +345,24 @@ fn import_wizard_imports_orders_and_updates_the_metrics() {
     open_wizard_on(&mut harness, Some("Orders"), &file);
     harness.get_by_label("Next").click();
     harness.run_steps(6);
-    // Orders are mapped by their headers; the step shows how.
-    harness.get_by_label("order reference");
+    // Orders are mapped by their headers; "Beleg" means nothing to the
+    // suggestions, so the user maps it to the order reference.
+    harness.get_by_label("Map a column to order reference: order lines are grouped by it");
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Beleg")
+        .click();
+    harness.run_steps(4);
+    harness.get_by_label("order reference").click();
+    harness.run_steps(6);
+    let mapped = harness
+        .state()
+        .state()
+        .import
+        .as_ref()
+        .and_then(|w| w.preview.as_ref())
+        .map(|p| p.describe(0))
+        .expect("preview");
+    assert_eq!(mapped, "order reference");
     harness.get_by_label("Next").click();
     harness.run_steps(6);
     harness.get_by_label("Import 2 rows").click();
@@ -562,7 +578,7 @@ fn import_history_undoes_the_newest_import() {
         for (name, body) in [
             (
                 "early.csv",
-                "email\nearly1@example.com\nearly2@example.com\n",
+                "email\nearly1@example.com\nnot an address\nearly2@example.com\n",
             ),
             ("late.csv", "email\nlate@example.com\n"),
         ] {
@@ -587,6 +603,38 @@ fn import_history_undoes_the_newest_import() {
     harness.run_steps(6);
     harness.get_by_label_contains("late.csv");
     harness.get_by_label_contains("early.csv");
+    // The earlier import's rejected row can still be saved.
+    let early = harness
+        .state()
+        .state()
+        .workspace
+        .as_ref()
+        .expect("open")
+        .import_runs[1]
+        .id;
+    // (The button opens a save dialog; the path it would return is given
+    // here directly.)
+    harness.get_by_role_and_label(Role::Button, "Save rejected rows…");
+    let saved = shop.dir.path().join("early rejects.csv");
+    harness
+        .state_mut()
+        .apply(tailor::command::Command::FileChosen(
+            tailor::command::FileAction::SaveRunRejects(early),
+            saved.clone(),
+        ));
+    let written = harness.state_mut().wait_until(WAIT, |s| {
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.starts_with("Saved 1 rows"))
+    });
+    assert!(written, "{:?}", harness.state().state().notice);
+    let text = std::fs::read_to_string(&saved).expect("rejects file");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "line,reason,email");
+    assert!(
+        lines[1].starts_with("3,") && lines[1].ends_with(",not an address"),
+        "{text}"
+    );
     // One Undo: only the newest import can be undone.
     let mut undo_until = |contacts: i64| {
         harness.get_by_role_and_label(Role::Button, "Undo").click();
