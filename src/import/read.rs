@@ -152,6 +152,11 @@ fn sniff_delimiter(text: &str) -> u8 {
     best.0
 }
 
+/// How many times `byte` occurs in `bytes`.
+fn memchr_count(bytes: &[u8], byte: u8) -> usize {
+    bytes.iter().filter(|&&b| b == byte).count()
+}
+
 /// Maps byte offsets to 1-based line numbers, counting `\r\n`, `\n` and a
 /// lone `\r` as one line break each (the csv reader counts only `\n`).
 struct LineIndex<'a> {
@@ -196,9 +201,30 @@ fn read_text(bytes: &[u8], options: &ReadOptions) -> Result<SourceTable, String>
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let lines = LineIndex::new(&text);
+    // The csv reader counts `\n` only, which is right for LF and CRLF; a
+    // file with lone `\r` line ends needs its lines counted here.
+    let bytes = text.as_bytes();
+    let lone_cr = text
+        .match_indices('\r')
+        .any(|(i, _)| bytes.get(i + 1) != Some(&b'\n'));
+    let lines = lone_cr.then(|| LineIndex::new(&text));
+    let line_of = |pos: &csv::Position| {
+        if let Some(lines) = &lines {
+            return lines.line_of(pos.byte() as usize);
+        }
+        // A record may be said to start on the line break before it.
+        let mut line = pos.line() as usize;
+        for &b in &bytes[(pos.byte() as usize).min(bytes.len())..] {
+            match b {
+                b'\n' => line += 1,
+                b'\r' => {}
+                _ => break,
+            }
+        }
+        line
+    };
     let mut table = TableBuilder {
-        size_hint: (text.len(), lines.starts.len()),
+        size_hint: (text.len(), memchr_count(bytes, b'\n') + 1),
         ..TableBuilder::default()
     };
     let mut record = csv::StringRecord::new();
@@ -206,15 +232,13 @@ fn read_text(bytes: &[u8], options: &ReadOptions) -> Result<SourceTable, String>
         let more = reader
             .read_record(&mut record)
             .map_err(|e| match e.position() {
-                Some(pos) => format!("line {}: {e}", lines.line_of(pos.byte() as usize)),
+                Some(pos) => format!("line {}: {e}", line_of(pos)),
                 None => e.to_string(),
             })?;
         if !more {
             break;
         }
-        let line = record
-            .position()
-            .map_or(0, |p| lines.line_of(p.byte() as usize));
+        let line = record.position().map_or(0, line_of);
         table.push(line, record.iter())?;
     }
     let mut table = table.finish()?;

@@ -85,6 +85,8 @@ pub struct ImportTx<'a> {
     product_ids: HashMap<(String, String), i64>,
     campaign_ids: HashMap<String, i64>,
     identities: Identities,
+    /// The statement inserting [`INSERT_BATCH`] contacts, once written.
+    batch_sql: Option<std::rc::Rc<str>>,
 }
 
 /// How an import finds contacts by email key and customer ID.
@@ -261,6 +263,7 @@ impl Store {
             product_ids: HashMap::new(),
             campaign_ids: HashMap::new(),
             identities: Identities::Indexed,
+            batch_sql: None,
         })
     }
 
@@ -501,6 +504,9 @@ impl ImportTx<'_> {
     /// The contact with this email key, if any.
     pub fn find_by_email(&self, email_key: &str) -> Result<Option<ContactId>> {
         if let Identities::Bulk { by_email, .. } = &self.identities {
+            if by_email.is_empty() {
+                return Ok(None);
+            }
             return Ok(by_email.get(email_key).copied());
         }
         let mut stmt = self
@@ -694,20 +700,14 @@ impl ImportTx<'_> {
         let first = first.ok_or_else(|| StoreError::Invalid("no contacts to insert".to_owned()))?;
         // The first consent state lives on the contact row alone; the
         // history gets rows when it changes (see `record_consent`).
-        for (offset, (values, email_key)) in rows.iter().enumerate() {
+        for (offset, (values, _)) in rows.iter().enumerate() {
             let id = ContactId(first.0 + offset as i64);
-            let customer_id = values.field(ContactField::CustomerId);
-            if matches!(self.identities, Identities::Bulk { .. }) {
-                let computed;
-                let key = match email_key {
-                    Some(key) => Some(*key),
-                    None => {
-                        computed = values.field(ContactField::Email).map(key_of);
-                        computed.as_deref()
-                    }
-                };
-                self.remember(id, key, None, customer_id);
-            }
+            // Bulk loading keeps the new contacts' customer IDs but not their
+            // emails: the contacts importer reports a second row with the
+            // same email as a duplicate before it looks anyone up, so no
+            // lookup asks for them. (Were one inserted twice anyway, building
+            // the unique index at commit would fail the import.)
+            self.remember(id, None, None, values.field(ContactField::CustomerId));
             if !values.tags.is_empty() {
                 self.add_tags(id, &values.tags)?;
             }
@@ -725,11 +725,21 @@ impl ImportTx<'_> {
              country, postal_code, birthday, language, time_zone, email_key, created_at, \
              updated_at, consent_status, consent_changed_at, consent_source, import_run_id)";
         const WIDTH: usize = 20;
-        let one = format!("({})", ["?"; WIDTH].join(", "));
-        let sql = format!(
-            "INSERT INTO contacts {columns} VALUES {}",
-            vec![one; rows.len()].join(", ")
-        );
+        let sql = match (rows.len(), &self.batch_sql) {
+            (INSERT_BATCH, Some(sql)) => sql.clone(),
+            (n, _) => {
+                let one = format!("({})", ["?"; WIDTH].join(", "));
+                let sql: std::rc::Rc<str> = format!(
+                    "INSERT INTO contacts {columns} VALUES {}",
+                    vec![one; n].join(", ")
+                )
+                .into();
+                if n == INSERT_BATCH {
+                    self.batch_sql = Some(sql.clone());
+                }
+                sql
+            }
+        };
         let mut stmt = self.tx.prepare_cached(&sql)?;
         for (r, (values, email_key)) in rows.iter().enumerate() {
             let mut fields: [Option<&str>; ContactField::TEXT.len()] =

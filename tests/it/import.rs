@@ -769,7 +769,9 @@ fn large_imports_load_in_bulk_with_the_same_rules() {
     text.push_str(",C-7,Bob,\n");
     let path = fixture(&ws, "many.csv", text.as_bytes());
 
-    // A cancelled bulk import leaves the workspace and its indexes as they were.
+    // A cancelled bulk import leaves the workspace and its indexes as they
+    // were; with another connection open (as in the studio) it stays in WAL.
+    let reader = rusqlite::Connection::open(ws.dir.path().join("w.tailor")).expect("open");
     let cancel = CancelToken::new();
     let mut progress = |fraction: f32, _: &str| {
         if fraction > 0.5 {
@@ -780,7 +782,13 @@ fn large_imports_load_in_bulk_with_the_same_rules() {
     assert!(matches!(result, Err(ImportError::Cancelled)));
     assert_eq!(ws.store.counts().expect("counts").contacts, 2);
     assert_eq!(contact_indexes(&ws), indexes);
+    let seen: i64 = reader
+        .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
+        .expect("the other connection reads");
+    assert_eq!(seen, 2);
+    drop(reader);
 
+    // Alone, it writes through a rollback journal and leaves WAL on after.
     let summary = import_file(&mut ws, &path);
     assert_eq!(
         (
@@ -807,11 +815,15 @@ fn large_imports_load_in_bulk_with_the_same_rules() {
         Some(Consent::Unsubscribed)
     );
     assert_eq!(summary.resubscribes_blocked, 1);
-    let integrity: String = rusqlite::Connection::open(ws.dir.path().join("w.tailor"))
-        .expect("open")
+    let conn = rusqlite::Connection::open(ws.dir.path().join("w.tailor")).expect("open");
+    let integrity: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("check");
     assert_eq!(integrity, "ok");
+    let journal: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("mode");
+    assert_eq!(journal, "wal");
 }
 
 #[test]
