@@ -191,7 +191,15 @@ fn killing_an_import_midway_leaves_the_workspace_as_it_was() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawns");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Alone with the workspace, the import writes through a rollback
+    // journal: once it exists, the import's transaction has begun.
+    let journal = dir.path().join("w.tailor-journal");
+    let began = std::time::Instant::now();
+    while !journal.exists() && began.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(journal.exists(), "the import never began writing");
+    std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(
         child.try_wait().expect("status").is_none(),
         "the import finished before it could be killed"
