@@ -147,6 +147,16 @@ impl EventTarget {
             column: EventColumn::OccurredAt,
         }
     }
+
+    /// Whether the column identifies contacts (an email or customer ID).
+    pub fn is_identity(self) -> bool {
+        matches!(
+            self,
+            Self::Contact {
+                field: ContactField::Email | ContactField::CustomerId
+            }
+        )
+    }
 }
 
 /// The contact fields an events file can carry: identities, and names for
@@ -201,14 +211,7 @@ pub fn import_events(
         .clone()
         .unwrap_or_else(|| suggest(&table.headers, &table.rows));
     let roles = super::targets_by_header(&table.headers, &mapping, EventTarget::Skip)?;
-    if !roles.iter().any(|r| {
-        matches!(
-            r,
-            EventTarget::Contact {
-                field: ContactField::Email | ContactField::CustomerId
-            }
-        )
-    }) {
+    if !roles.iter().any(|r| r.is_identity()) {
         return Err(ImportError::NoIdentity {
             headers: table.headers.clone(),
         });

@@ -976,14 +976,16 @@ impl ImportPreview {
             ImportKind::Contacts => header
                 .and_then(|h| self.mapping.target(h))
                 .map_or_else(|| Target::Skip.describe(), Target::describe),
-            ImportKind::Orders => self
-                .orders
-                .get(index)
-                .map_or_else(|| "skipped".to_owned(), |(_, t)| orders::describe(t)),
+            ImportKind::Orders => orders::describe(
+                self.orders
+                    .get(index)
+                    .map_or(&orders::OrderTarget::Skip, |(_, t)| t),
+            ),
             ImportKind::Events => self
                 .events
                 .get(index)
-                .map_or_else(|| "skipped".to_owned(), |(_, t)| t.describe()),
+                .map_or(events::EventTarget::Skip, |(_, t)| *t)
+                .describe(),
         }
     }
 
@@ -995,11 +997,7 @@ impl ImportPreview {
                 .get(index)
                 .and_then(|h| self.mapping.target(h))
                 .is_some_and(target_reads_dates),
-            ImportKind::Orders => self.orders.get(index).is_some_and(|(_, t)| {
-                *t == orders::OrderTarget::Order {
-                    column: orders::OrderColumn::OrderedAt,
-                }
-            }),
+            ImportKind::Orders => self.orders.get(index).is_some_and(|(_, t)| t.reads_dates()),
             ImportKind::Events => self.events.get(index).is_some_and(|(_, t)| t.reads_dates()),
         }
     }
@@ -1016,25 +1014,10 @@ impl ImportPreview {
 
     /// Whether a column identifies contacts (an email or customer ID).
     pub fn has_identity(&self) -> bool {
-        use ContactField::{CustomerId, Email};
         match self.kind {
             ImportKind::Contacts => self.mapping.has_identity(),
-            ImportKind::Orders => self.orders.iter().any(|(_, t)| {
-                matches!(
-                    t,
-                    orders::OrderTarget::Contact {
-                        field: Email | CustomerId
-                    }
-                )
-            }),
-            ImportKind::Events => self.events.iter().any(|(_, t)| {
-                matches!(
-                    t,
-                    events::EventTarget::Contact {
-                        field: Email | CustomerId
-                    }
-                )
-            }),
+            ImportKind::Orders => self.orders.iter().any(|(_, t)| t.is_identity()),
+            ImportKind::Events => self.events.iter().any(|(_, t)| t.is_identity()),
         }
     }
 

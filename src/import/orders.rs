@@ -152,6 +152,24 @@ impl OrderTarget {
         choices.push(Self::FullName);
         choices
     }
+
+    /// Whether the column holds dates.
+    pub fn reads_dates(&self) -> bool {
+        *self
+            == Self::Order {
+                column: OrderColumn::OrderedAt,
+            }
+    }
+
+    /// Whether the column identifies contacts (an email or customer ID).
+    pub fn is_identity(&self) -> bool {
+        matches!(
+            self,
+            Self::Contact {
+                field: ContactField::Email | ContactField::CustomerId
+            }
+        )
+    }
 }
 
 /// Suggests an order file's mapping from its headers and values.
@@ -515,24 +533,13 @@ pub fn import_orders(
             headers: table.headers.clone(),
         });
     }
-    if !has(&OrderTarget::Contact {
-        field: ContactField::Email,
-    }) && !has(&OrderTarget::Contact {
-        field: ContactField::CustomerId,
-    }) {
+    if !targets.iter().any(OrderTarget::is_identity) {
         return Err(ImportError::NoIdentity {
             headers: table.headers.clone(),
         });
     }
     let settings: WorkspaceSettings = store.settings()?;
-    let reads_dates: Vec<bool> = targets
-        .iter()
-        .map(|t| {
-            *t == OrderTarget::Order {
-                column: OrderColumn::OrderedAt,
-            }
-        })
-        .collect();
+    let reads_dates: Vec<bool> = targets.iter().map(OrderTarget::reads_dates).collect();
     let cols = Columns {
         date_orders: resolve_date_orders(&table, &reads_dates, options.date_order)?,
         decimal_comma: uses_decimal_comma(&table),

@@ -152,11 +152,6 @@ fn sniff_delimiter(text: &str) -> u8 {
     best.0
 }
 
-/// How many times `byte` occurs in `bytes`.
-fn memchr_count(bytes: &[u8], byte: u8) -> usize {
-    bytes.iter().filter(|&&b| b == byte).count()
-}
-
 /// Maps byte offsets to 1-based line numbers, counting `\r\n`, `\n` and a
 /// lone `\r` as one line break each (the csv reader counts only `\n`).
 struct LineIndex<'a> {
@@ -224,7 +219,10 @@ fn read_text(bytes: &[u8], options: &ReadOptions) -> Result<SourceTable, String>
         line
     };
     let mut table = TableBuilder {
-        size_hint: (text.len(), memchr_count(bytes, b'\n') + 1),
+        size_hint: (
+            text.len(),
+            bytes.iter().filter(|&&b| b == b'\n').count() + 1,
+        ),
         ..TableBuilder::default()
     };
     let mut record = csv::StringRecord::new();

@@ -204,7 +204,7 @@ impl Store {
     /// usual. With another connection open (the studio's own), it stays WAL.
     /// Call [`Store::end_bulk_import`] afterwards, however the import ended.
     pub fn prepare_bulk_import(&mut self, rows: usize) -> Result<bool> {
-        if self.path.as_os_str() == ":memory:" || !loads_in_bulk(&self.conn, rows)? {
+        if self.path.as_os_str() == ":memory:" || loads_in_bulk(&self.conn, rows)?.is_none() {
             return Ok(false);
         }
         // Leaving WAL needs the workspace to ourselves: ask once, don't wait.
@@ -346,13 +346,14 @@ impl Store {
 
 /// Whether an import of `rows` contacts loads in bulk: at least
 /// [`BULK_MIN_ROWS`] of them, into a workspace with at most four times as
-/// many contacts.
-fn loads_in_bulk(conn: &rusqlite::Connection, rows: usize) -> Result<bool> {
+/// many contacts. Gives the workspace's number of contacts when it does.
+fn loads_in_bulk(conn: &rusqlite::Connection, rows: usize) -> Result<Option<usize>> {
     if rows < BULK_MIN_ROWS {
-        return Ok(false);
+        return Ok(None);
     }
     let existing: i64 = conn.query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))?;
-    Ok(existing as usize <= rows.saturating_mul(4))
+    let existing = existing as usize;
+    Ok((existing <= rows.saturating_mul(4)).then_some(existing))
 }
 
 fn restore(tx: &Transaction<'_>, contact: i64, before_json: &str) -> Result<()> {
@@ -453,16 +454,14 @@ impl ImportTx<'_> {
     /// workspace that is not much larger switches to bulk loading (see
     /// [`Identities::Bulk`]).
     pub fn expect_contacts(&mut self, rows: usize) -> Result<()> {
-        if matches!(self.identities, Identities::Bulk { .. }) || !loads_in_bulk(&self.tx, rows)? {
+        if matches!(self.identities, Identities::Bulk { .. }) {
             return Ok(());
         }
-        let existing: i64 = self
-            .tx
-            .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))?;
-        let mut by_email = foldhash::HashMap::with_capacity_and_hasher(
-            rows + existing as usize,
-            Default::default(),
-        );
+        let Some(existing) = loads_in_bulk(&self.tx, rows)? else {
+            return Ok(());
+        };
+        let mut by_email =
+            foldhash::HashMap::with_capacity_and_hasher(rows + existing, Default::default());
         let mut by_customer = foldhash::HashMap::default();
         {
             let mut stmt = self

@@ -1084,6 +1084,16 @@ fn superstore_eu_reads_decimal_commas() {
 
 // ------------------------------------------------------------ events
 
+/// The events of the contact with `email`, newest first.
+fn events_of(ws: &Workspace, email: &str) -> Vec<tailor::domain::EventView> {
+    let id = by_email(&rows(ws), email).id;
+    ws.store
+        .contact_detail(id)
+        .expect("detail")
+        .expect("exists")
+        .events
+}
+
 #[test]
 fn events_link_contacts_normalise_kinds_and_skip_repeats() {
     let mut ws = workspace();
@@ -1126,16 +1136,11 @@ fn events_link_contacts_normalise_kinds_and_skip_repeats() {
     );
     let all = rows(&ws);
     assert_eq!(all.len(), 2, "new@example.com was created");
-    let ann = by_email(&all, "ann@example.com");
-    let detail = ws
-        .store
-        .contact_detail(ann.id)
-        .expect("detail")
-        .expect("exists");
-    let kinds: Vec<&str> = detail.events.iter().map(|e| e.kind.as_str()).collect();
+    let events = events_of(&ws, "ann@example.com");
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["email_click", "email_open"]);
-    assert_eq!(detail.events[0].campaign.as_deref(), Some("Spring sale"));
-    assert_eq!(detail.events[0].variant.as_deref(), Some("B"));
+    assert_eq!(events[0].campaign.as_deref(), Some("Spring sale"));
+    assert_eq!(events[0].variant.as_deref(), Some("B"));
 
     let again = run(&mut ws);
     assert_eq!((again.inserted, again.unchanged), (0, 3));
@@ -1171,13 +1176,7 @@ fn click_exports_take_the_kind_from_the_user() {
     )
     .expect("imports");
     assert_eq!(summary.inserted, 1);
-    let a = by_email(&rows(&ws), "a@example.com").clone();
-    let detail = ws
-        .store
-        .contact_detail(a.id)
-        .expect("detail")
-        .expect("exists");
-    assert_eq!(detail.events[0].kind, "email_click");
+    assert_eq!(events_of(&ws, "a@example.com")[0].kind, "email_click");
 }
 
 #[test]
@@ -1233,13 +1232,7 @@ ann@example.com,2026-03-01 10:00,Opened,first
     mapping.pop();
     let (summary, _, _) = run(&mut ws, mapping).expect("imports");
     assert_eq!(summary.inserted, 1);
-    let ann = by_email(&rows(&ws), "ann@example.com").clone();
-    let detail = ws
-        .store
-        .contact_detail(ann.id)
-        .expect("detail")
-        .expect("exists");
-    assert_eq!(detail.events[0].kind, "email_open");
+    assert_eq!(events_of(&ws, "ann@example.com")[0].kind, "email_open");
 }
 
 #[test]
