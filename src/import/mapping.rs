@@ -315,6 +315,47 @@ const TAG_HEADERS: &[&str] = &["tags", "tag", "labels", "label", "segments"];
 /// `skip_unmapped` drops columns that match no field instead of making
 /// them custom fields.
 pub fn suggest(headers: &[String], rows: &Rows, skip_unmapped: bool) -> Mapping {
+    let (targets, folded) = targets_by_name(headers);
+    let columns = headers
+        .iter()
+        .zip(targets)
+        .enumerate()
+        .map(|(i, (header, target))| {
+            let target = target.unwrap_or_else(|| match infer_kind(rows.column(i)) {
+                None => Target::Skip,
+                Some(_) if skip_unmapped => Target::Skip,
+                Some(kind) => Target::Custom {
+                    name: custom_name(header),
+                    kind,
+                },
+            });
+            ColumnMapping {
+                column: header.clone(),
+                target,
+            }
+        })
+        .collect();
+    Mapping {
+        columns,
+        date_order: None,
+        file_consent: mailchimp_consent(&folded),
+    }
+}
+
+/// The mapping [`suggest`] gives whatever the values, when the headers
+/// alone decide it: every column is named for a target, or the columns
+/// that are not are skipped.
+pub fn suggest_by_name(headers: &[String], skip_unmapped: bool) -> Option<Mapping> {
+    let (targets, _) = targets_by_name(headers);
+    if !skip_unmapped && targets.iter().any(Option::is_none) {
+        return None;
+    }
+    Some(suggest(headers, &Rows::new(headers.len()), skip_unmapped))
+}
+
+/// Each header's target as its name suggests (`None` for names matching
+/// no target), and the headers folded for matching.
+fn targets_by_name(headers: &[String]) -> (Vec<Option<Target>>, Vec<String>) {
     let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
     let mut targets: Vec<Option<Target>> = vec![None; headers.len()];
     // Built-in fields: for each field the best-ranked synonym wins, so
@@ -369,31 +410,7 @@ pub fn suggest(headers: &[String], rows: &Rows, skip_unmapped: bool) -> Mapping 
             None
         };
     }
-    let columns = headers
-        .iter()
-        .enumerate()
-        .map(|(i, header)| {
-            let target = targets[i]
-                .clone()
-                .unwrap_or_else(|| match infer_kind(rows.column(i)) {
-                    None => Target::Skip,
-                    Some(_) if skip_unmapped => Target::Skip,
-                    Some(kind) => Target::Custom {
-                        name: custom_name(header),
-                        kind,
-                    },
-                });
-            ColumnMapping {
-                column: header.clone(),
-                target,
-            }
-        })
-        .collect();
-    Mapping {
-        columns,
-        date_order: None,
-        file_consent: mailchimp_consent(&folded),
-    }
+    (targets, folded)
 }
 
 /// Mailchimp exports an audience as three files with one layout: the
@@ -547,6 +564,22 @@ mod tests {
             })
         );
         assert_eq!(mapping.target("billing_email"), Some(&Target::Skip));
+    }
+
+    #[test]
+    fn suggests_by_name_only_when_values_cannot_change_it() {
+        let named = headers(&["E-Mail", "Vorname", "Tags"]);
+        let rows = Rows::from_cells(3, [(2, vec!["a@b.de".into(), "Jo".into(), "x".into()])]);
+        assert_eq!(
+            suggest_by_name(&named, false),
+            Some(suggest(&named, &rows, false))
+        );
+        // An unknown column becomes a custom field of its values' type, or
+        // nothing when it is blank: the values decide, unless it is skipped.
+        let unknown = headers(&["Email", "Loyalty"]);
+        assert_eq!(suggest_by_name(&unknown, false), None);
+        let skipped = suggest_by_name(&unknown, true).expect("skipping needs no values");
+        assert_eq!(skipped.target("Loyalty"), Some(&Target::Skip));
     }
 
     #[test]

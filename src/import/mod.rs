@@ -3,7 +3,7 @@
 //! dedupe within the file and against the workspace, honour consent, and
 //! write everything in one transaction that can be undone.
 //!
-//! The pure parts (`read`, `mapping`, `values`, [`parse_rows`]) are
+//! The pure parts (`read`, `mapping`, `values`, row parsing) are
 //! separate from the job ([`import_contacts`]), which is a plain function
 //! taking progress and a cancel token, run by the CLI and the studio alike.
 
@@ -26,7 +26,7 @@ use crate::jobs::{CancelToken, ProgressSink};
 use crate::store::{ContactValues, ExistingContact, ImportTx, Store, StoreError};
 use mapping::{Mapping, Target};
 use read::{ReadOptions, SourceTable};
-use rows::Row;
+use rows::{Row, Rows};
 use values::DateOrder;
 
 /// Why an import could not run. Row-level problems are not errors: those
@@ -139,11 +139,17 @@ impl ImportSummary {
     }
 }
 
-/// Called for each item of an import's main loop: every 500 items it stops
-/// the import if cancelled and reports progress over most of the job.
 /// How many rows the contacts importer's parsing thread hands over at once.
 const PARSE_CHUNK: usize = 2048;
 
+/// Rows of a text file the contacts importer reads before it knows whether
+/// the rest can be read as the import goes (at least the rows
+/// [`uses_decimal_comma`] looks at).
+const HEAD_ROWS: usize = 1000;
+
+/// Called for each item of an import's main loop: every 500 items it stops
+/// the import if cancelled and reports progress over most of the job
+/// (`total` may be an estimate).
 pub(crate) fn checkpoint(
     index: usize,
     total: usize,
@@ -155,6 +161,7 @@ pub(crate) fn checkpoint(
         if cancel.is_cancelled() {
             return Err(ImportError::Cancelled);
         }
+        let total = total.max(index + 1);
         progress.report_items((0.05, 0.95), index as u64, total as u64, what);
     }
     Ok(())
@@ -191,21 +198,36 @@ impl Action {
                 | Self::Custom(_, FieldKind::Date)
         )
     }
+
+    /// The contact fields this column can fill.
+    fn fields(&self) -> Vec<ContactField> {
+        match self {
+            Self::Field(field) => vec![*field],
+            Self::FullName => vec![ContactField::FirstName, ContactField::LastName],
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// A row turned into contact values, or the reason it cannot be.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ParsedRow {
+struct ParsedRow {
     pub line: usize,
     pub values: ContactValues,
     /// The key of its email, if it has one.
     pub email_key: Option<String>,
-    /// The dedupe key: `email:<key>` or `customer:<id>`.
-    pub identity: String,
     pub warnings: Vec<String>,
 }
 
-/// Everything `parse_rows` needs to know about the columns.
+/// Who a row is, for finding repeats within a file: its email key, or
+/// its customer ID when it has no email.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum Identity {
+    Email(String),
+    Customer(String),
+}
+
+/// Everything `parse_row` needs to know about the columns.
 struct Plan {
     headers: Vec<String>,
     actions: Vec<Action>,
@@ -306,16 +328,51 @@ enum Parsed {
 
 /// Parses a row and checks it against the rows before it (`seen`: each
 /// identity's first line).
-fn parse_new(plan: &Plan, row: Row<'_>, seen: &mut foldhash::HashMap<String, usize>) -> Parsed {
+fn parse_new(plan: &Plan, row: Row<'_>, seen: &mut foldhash::HashMap<Identity, usize>) -> Parsed {
     match parse_row(plan, row) {
         Err(reason) => Parsed::Rejected(reason),
-        Ok(mut parsed) => match seen.entry(std::mem::take(&mut parsed.identity)) {
+        Ok((parsed, identity)) => match seen.entry(identity) {
             std::collections::hash_map::Entry::Occupied(first) => Parsed::Duplicate(*first.get()),
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(parsed.line);
                 Parsed::Row(parsed)
             }
         },
+    }
+}
+
+/// Rows parsed on the parsing thread, with the rows they came from.
+struct Chunk {
+    rows: Rows,
+    parsed: Vec<Parsed>,
+}
+
+/// Where the parsing thread takes rows from: those read already, then,
+/// if a text is still being read, its remaining records.
+struct Feed<'a> {
+    read: &'a Rows,
+    next: usize,
+    rest: Option<read::Records<'a>>,
+}
+
+impl Feed<'_> {
+    /// Fills `rows` with the next rows, up to `n`; false when none are left.
+    fn fill(&mut self, rows: &mut Rows, n: usize) -> Result<bool, String> {
+        rows.clear();
+        let end = self.read.len().min(self.next + n);
+        for row in (self.next..end).map(|i| self.read.get(i)) {
+            rows.push(row.line(), row.cells())?;
+        }
+        self.next = end;
+        if let Some(rest) = &mut self.rest {
+            rest.read_rows(rows, n - rows.len())?;
+        }
+        Ok(!rows.is_empty())
+    }
+
+    /// Blank records of the text read as the import went, if it was.
+    fn blank_rows(&self) -> Option<usize> {
+        self.rest.as_ref().map(read::Records::blank_rows)
     }
 }
 
@@ -340,7 +397,7 @@ fn insert_pending(
     Ok(())
 }
 
-fn parse_row(plan: &Plan, row: Row<'_>) -> Result<ParsedRow, String> {
+fn parse_row(plan: &Plan, row: Row<'_>) -> Result<(ParsedRow, Identity), String> {
     let line = row.line();
     let mut values = ContactValues::default();
     let mut warnings = Vec::new();
@@ -439,9 +496,9 @@ fn parse_row(plan: &Plan, row: Row<'_>) -> Result<ParsedRow, String> {
     };
     let email_key = values.field(ContactField::Email).map(values::email_key);
     let identity = if let Some(key) = &email_key {
-        format!("email:{key}")
+        Identity::Email(key.clone())
     } else if let Some(id) = values.field(ContactField::CustomerId) {
-        format!("customer:{id}")
+        Identity::Customer(id.to_owned())
     } else if let Some(damaged) = damaged_customer_id {
         return Err(format!(
             "no email, and the customer ID {damaged:?} was damaged by a spreadsheet (scientific notation)"
@@ -449,13 +506,13 @@ fn parse_row(plan: &Plan, row: Row<'_>) -> Result<ParsedRow, String> {
     } else {
         return Err("no email address or customer ID".to_owned());
     };
-    Ok(ParsedRow {
+    let parsed = ParsedRow {
         line,
         values,
         email_key,
-        identity,
         warnings,
-    })
+    };
+    Ok((parsed, identity))
 }
 
 /// Whether the file writes decimal commas: no comma delimiter, and numbers
@@ -582,7 +639,53 @@ fn import_contacts_tx(
     cancel: &CancelToken,
 ) -> Result<(ImportSummary, Vec<Reject>, Vec<String>), ImportError> {
     progress.report(0.0, "Reading the file");
-    let (table, mapping) = preview(path, options)?;
+    let read_error = |reason| ImportError::Read {
+        path: path.to_owned(),
+        reason,
+    };
+    let bytes = read::read_file(path)?;
+    let text = read::decode_text(&bytes, &options.read).map_err(read_error)?;
+    // Of a text file, the header and the first rows are read now and the
+    // rest while the import runs, on the parsing thread, unless the mapping
+    // needs every value first (to infer a custom field's type or the order
+    // of a column's dates).
+    let (mut table, mut rest) = match &text {
+        Some(text) => {
+            let (table, rest) = text.read(HEAD_ROWS).map_err(read_error)?;
+            (table, Some(rest))
+        }
+        None => (
+            read::read_bytes(&bytes, &options.read).map_err(read_error)?,
+            None,
+        ),
+    };
+    let by_name = match &options.mapping {
+        Some(mapping) => Some(mapping.clone()),
+        None => mapping::suggest_by_name(&table.headers, options.skip_unmapped),
+    };
+    let needs_every_row = by_name.as_ref().is_none_or(|mapping| {
+        let chosen = options
+            .date_order
+            .or(mapping.date_order.map(DateOrder::from));
+        chosen.is_none()
+            && mapping
+                .columns
+                .iter()
+                .any(|c| target_reads_dates(&c.target))
+    });
+    if needs_every_row && let Some(mut records) = rest.take() {
+        records
+            .read_rows(&mut table.rows, usize::MAX)
+            .map_err(read_error)?;
+        table.blank_rows = records.blank_rows();
+    }
+    let mapping = by_name
+        .unwrap_or_else(|| mapping::suggest(&table.headers, &table.rows, options.skip_unmapped));
+    // Rows still to read are about as many as the text has lines left.
+    let rows_estimate = match &rest {
+        Some(records) if !records.is_done() => records.rows_estimate().max(table.rows.len()),
+        _ => table.rows.len(),
+    };
     progress.report(0.02, "Preparing");
     for column in &mapping.columns {
         if !table.headers.contains(&column.column) {
@@ -601,9 +704,8 @@ fn import_contacts_tx(
     let mapping_json = serde_json::to_string(&mapping).unwrap_or_default();
 
     let mut summary = ImportSummary::for_table(path, &table);
-    store.prepare_bulk_import(table.rows.len())?;
+    store.prepare_bulk_import(rows_estimate)?;
     let mut import = store.begin_import("contacts", &file_name, &mapping_json, options.now)?;
-    import.expect_contacts(table.rows.len())?;
     let mut actions = Vec::with_capacity(table.headers.len());
     for header in &table.headers {
         let target = mapping.target(header).cloned().unwrap_or(Target::Skip);
@@ -624,6 +726,8 @@ fn import_contacts_tx(
             }
         });
     }
+    import.expect_fields(actions.iter().flat_map(Action::fields));
+    import.expect_contacts(rows_estimate)?;
     let chosen_order = options
         .date_order
         .or(mapping.date_order.map(DateOrder::from));
@@ -640,32 +744,46 @@ fn import_contacts_tx(
     };
 
     let mut rejects = Vec::new();
-    let rows = &table.rows;
-    // Rows are parsed, validated and checked for repeats on a second
-    // thread, a chunk at a time, while this one looks contacts up and
-    // writes. Chunks go back to the parser to be freed there (freeing
-    // another thread's allocations is slow). If this side stops (an error,
-    // a cancel), the channels close and the parser stops too.
-    std::thread::scope(|scope| -> Result<(), ImportError> {
-        let (sender, parsed_chunks) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(4);
-        let (recycle, used_chunks) = std::sync::mpsc::channel::<Vec<Parsed>>();
+    let mut feed = Feed {
+        read: &table.rows,
+        next: 0,
+        rest,
+    };
+    let mut done = 0;
+    // Rows are read (when not read already), parsed, validated and checked
+    // for repeats on a second thread, a chunk at a time, while this one
+    // looks contacts up and writes. Chunks go back to the parser to be
+    // freed there (freeing another thread's allocations is slow) and their
+    // row buffers reused. If this side stops (an error, a cancel), the
+    // channels close and the parser stops too.
+    let blank_rows = std::thread::scope(|scope| -> Result<Option<usize>, ImportError> {
+        let (sender, parsed_chunks) = std::sync::mpsc::sync_channel::<Result<Chunk, String>>(32);
+        let (recycle, used_chunks) = std::sync::mpsc::channel::<Chunk>();
         let plan = &plan;
-        std::thread::Builder::new()
+        let width = table.headers.len();
+        let parser = std::thread::Builder::new()
             .name("import-parse".to_owned())
             .spawn_scoped(scope, move || {
-                let mut seen: foldhash::HashMap<String, usize> =
-                    HashMap::with_capacity_and_hasher(rows.len(), Default::default());
-                let mut all = rows.iter();
+                let mut seen: foldhash::HashMap<Identity, usize> = HashMap::default();
+                let mut spare = Vec::new();
                 loop {
                     while let Ok(used) = used_chunks.try_recv() {
-                        drop(used);
+                        spare.push(used.rows);
                     }
-                    let parsed: Vec<Parsed> = all
-                        .by_ref()
-                        .take(PARSE_CHUNK)
-                        .map(|row| parse_new(plan, row, &mut seen))
-                        .collect();
-                    if parsed.is_empty() || sender.send(parsed).is_err() {
+                    let mut rows = spare.pop().unwrap_or_else(|| Rows::new(width));
+                    let chunk = match feed.fill(&mut rows, PARSE_CHUNK) {
+                        Ok(false) => break,
+                        Ok(true) => Ok(Chunk {
+                            parsed: rows
+                                .iter()
+                                .map(|row| parse_new(plan, row, &mut seen))
+                                .collect(),
+                            rows,
+                        }),
+                        Err(reason) => Err(reason),
+                    };
+                    let failed = chunk.is_err();
+                    if sender.send(chunk).is_err() || failed {
                         break;
                     }
                 }
@@ -674,22 +792,15 @@ fn import_contacts_tx(
                 for used in used_chunks {
                     drop(used);
                 }
+                feed.blank_rows()
             })
-            .map_err(|e| ImportError::Read {
-                path: path.to_owned(),
-                reason: format!("cannot start the parsing thread: {e}"),
-            })?;
-        let mut sources = rows.iter();
-        let mut done = 0;
+            .map_err(|e| read_error(format!("cannot start the parsing thread: {e}")))?;
         for chunk in parsed_chunks {
+            let chunk = chunk.map_err(read_error)?;
             // New contacts wait here to be inserted many at a time.
-            let mut pending: Vec<usize> = Vec::with_capacity(chunk.len());
-            for (k, parsed) in chunk.iter().enumerate() {
-                let source = sources.next().ok_or_else(|| ImportError::Read {
-                    path: path.to_owned(),
-                    reason: "the parser returned more rows than the file has".to_owned(),
-                })?;
-                checkpoint(done, rows.len(), "Importing contacts", progress, cancel)?;
+            let mut pending: Vec<usize> = Vec::with_capacity(chunk.parsed.len());
+            for (k, (parsed, source)) in chunk.parsed.iter().zip(chunk.rows.iter()).enumerate() {
+                checkpoint(done, rows_estimate, "Importing contacts", progress, cancel)?;
                 done += 1;
                 let mut reject = |reason: String, summary: &mut ImportSummary, duplicate: bool| {
                     if duplicate {
@@ -750,7 +861,7 @@ fn import_contacts_tx(
                     }
                 };
                 // The contact may be one of those waiting.
-                insert_pending(&mut import, &chunk, &mut pending)?;
+                insert_pending(&mut import, &chunk.parsed, &mut pending)?;
                 let existing = import.load(found)?;
                 let (changes, blocked) = changes_for(
                     &existing,
@@ -768,12 +879,17 @@ fn import_contacts_tx(
                     summary.updated += 1;
                 }
             }
-            insert_pending(&mut import, &chunk, &mut pending)?;
+            insert_pending(&mut import, &chunk.parsed, &mut pending)?;
             // Freed by the parser; if it has stopped, freed here.
             let _ = recycle.send(chunk);
         }
-        Ok(())
+        drop(recycle);
+        parser
+            .join()
+            .map_err(|_| read_error("the parsing thread failed".to_owned()))
     })?;
+    summary.rows = done as u64;
+    summary.blank_rows = blank_rows.unwrap_or(table.blank_rows) as u64;
     if cancel.is_cancelled() {
         return Err(ImportError::Cancelled);
     }

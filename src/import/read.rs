@@ -55,21 +55,26 @@ pub struct SourceTable {
 
 /// Reads `path` as a table.
 pub fn read_path(path: &Path, options: &ReadOptions) -> Result<SourceTable, ImportError> {
-    let bytes = std::fs::read(path).map_err(|e| ImportError::Read {
-        path: path.to_owned(),
-        reason: e.to_string(),
-    })?;
+    let bytes = read_file(path)?;
     read_bytes(&bytes, options).map_err(|reason| ImportError::Read {
         path: path.to_owned(),
         reason,
     })
 }
 
+/// The bytes of the file at `path`.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ImportError> {
+    std::fs::read(path).map_err(|e| ImportError::Read {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
 /// Reads the bytes of a file as a table.
 pub fn read_bytes(bytes: &[u8], options: &ReadOptions) -> Result<SourceTable, String> {
-    match sniff_kind(bytes) {
-        FileKind::Text => read_text(bytes, options),
-        kind => read_workbook(bytes, kind, options),
+    match decode_text(bytes, options)? {
+        Some(text) => Ok(text.read(usize::MAX)?.0),
+        None => read_workbook(bytes, sniff_kind(bytes), options),
     }
 }
 
@@ -188,28 +193,163 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-fn read_text(bytes: &[u8], options: &ReadOptions) -> Result<SourceTable, String> {
+/// The decoded text of a delimited file.
+pub struct Text<'a> {
+    text: Cow<'a, str>,
+    encoding: &'static Encoding,
+    had_bom: bool,
+    delimiter: u8,
+}
+
+/// Decodes the bytes of a delimited text file and sniffs its delimiter
+/// (unless `options` say); `None` when the bytes are a workbook.
+pub fn decode_text<'a>(bytes: &'a [u8], options: &ReadOptions) -> Result<Option<Text<'a>>, String> {
+    if sniff_kind(bytes) != FileKind::Text {
+        return Ok(None);
+    }
     let (text, encoding, had_bom) = decode(bytes, options.encoding.as_deref())?;
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    // The csv reader counts `\n` only, which is right for LF and CRLF; a
-    // file with lone `\r` line ends needs its lines counted here.
-    let bytes = text.as_bytes();
-    let lone_cr = text
-        .match_indices('\r')
-        .any(|(i, _)| bytes.get(i + 1) != Some(&b'\n'));
-    let lines = lone_cr.then(|| LineIndex::new(&text));
-    let line_of = |pos: &csv::Position| {
-        if let Some(lines) = &lines {
+    Ok(Some(Text {
+        text,
+        encoding,
+        had_bom,
+        delimiter,
+    }))
+}
+
+impl Text<'_> {
+    /// Reads the header and up to `head` rows as a table; the returned
+    /// records read the rest.
+    pub fn read(&self, head: usize) -> Result<(SourceTable, Records<'_>), String> {
+        let mut records = Records::new(self)?;
+        let mut rows = Rows::new(records.headers.len());
+        if head == usize::MAX {
+            rows.reserve(self.text.len(), records.rows_estimate);
+        }
+        records.read_rows(&mut rows, head)?;
+        let table = SourceTable {
+            kind: FileKind::Text,
+            encoding: self.encoding.name().to_owned(),
+            had_bom: self.had_bom,
+            delimiter: Some(self.delimiter),
+            sheet: None,
+            sheets: Vec::new(),
+            headers: records.headers.clone(),
+            rows,
+            blank_rows: records.blank_rows,
+        };
+        Ok((table, records))
+    }
+}
+
+/// The records of a delimited text after its header, read on demand.
+pub struct Records<'t> {
+    reader: csv::Reader<&'t [u8]>,
+    record: csv::StringRecord,
+    bytes: &'t [u8],
+    /// Line starts, for a text with lone `\r` line ends.
+    lines: Option<LineIndex<'t>>,
+    headers: Vec<String>,
+    /// Blank records so far, which are not rows.
+    blank_rows: usize,
+    /// About how many rows the text has (its line count).
+    rows_estimate: usize,
+    done: bool,
+}
+
+impl<'t> Records<'t> {
+    /// Starts reading `text`: skips blank records up to the header.
+    fn new(text: &'t Text<'_>) -> Result<Self, String> {
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(text.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.text.as_bytes());
+        // The csv reader counts `\n` only, which is right for LF and CRLF; a
+        // file with lone `\r` line ends needs its lines counted here.
+        let bytes = text.text.as_bytes();
+        let lone_cr = text
+            .text
+            .match_indices('\r')
+            .any(|(i, _)| bytes.get(i + 1) != Some(&b'\n'));
+        let mut records = Self {
+            reader,
+            record: csv::StringRecord::new(),
+            bytes,
+            lines: lone_cr.then(|| LineIndex::new(&text.text)),
+            headers: Vec::new(),
+            blank_rows: 0,
+            rows_estimate: bytes.iter().filter(|&&b| b == b'\n').count() + 1,
+            done: false,
+        };
+        while records.next_record()? {
+            if !is_blank(records.record.iter()) {
+                records.headers = unique_headers(records.record.iter());
+                return Ok(records);
+            }
+        }
+        Err("the file is empty".to_owned())
+    }
+
+    /// The header's column names.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// About how many rows the text has, counting its lines.
+    pub fn rows_estimate(&self) -> usize {
+        self.rows_estimate
+    }
+
+    /// Blank records read so far (they are not rows).
+    pub fn blank_rows(&self) -> usize {
+        self.blank_rows
+    }
+
+    /// Whether every record has been read.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Appends up to `n` more rows to `rows`, skipping blank records.
+    /// Returns how many it appended; 0 once the text is read.
+    pub fn read_rows(&mut self, rows: &mut Rows, n: usize) -> Result<usize, String> {
+        let mut added = 0;
+        while added < n && self.next_record()? {
+            if is_blank(self.record.iter()) {
+                self.blank_rows += 1;
+                continue;
+            }
+            let line = self.record.position().map_or(0, |pos| self.line_of(pos));
+            rows.push(line, self.record.iter())?;
+            added += 1;
+        }
+        Ok(added)
+    }
+
+    fn next_record(&mut self) -> Result<bool, String> {
+        if self.done {
+            return Ok(false);
+        }
+        let more = self
+            .reader
+            .read_record(&mut self.record)
+            .map_err(|e| match e.position() {
+                Some(pos) => format!("line {}: {e}", self.line_of(pos)),
+                None => e.to_string(),
+            })?;
+        self.done = !more;
+        Ok(more)
+    }
+
+    /// The line a record at `pos` starts on.
+    fn line_of(&self, pos: &csv::Position) -> usize {
+        if let Some(lines) = &self.lines {
             return lines.line_of(pos.byte() as usize);
         }
         // A record may be said to start on the line break before it.
         let mut line = pos.line() as usize;
-        for &b in &bytes[(pos.byte() as usize).min(bytes.len())..] {
+        for &b in &self.bytes[(pos.byte() as usize).min(self.bytes.len())..] {
             match b {
                 b'\n' => line += 1,
                 b'\r' => {}
@@ -217,33 +357,12 @@ fn read_text(bytes: &[u8], options: &ReadOptions) -> Result<SourceTable, String>
             }
         }
         line
-    };
-    let mut table = TableBuilder {
-        size_hint: (
-            text.len(),
-            bytes.iter().filter(|&&b| b == b'\n').count() + 1,
-        ),
-        ..TableBuilder::default()
-    };
-    let mut record = csv::StringRecord::new();
-    loop {
-        let more = reader
-            .read_record(&mut record)
-            .map_err(|e| match e.position() {
-                Some(pos) => format!("line {}: {e}", line_of(pos)),
-                None => e.to_string(),
-            })?;
-        if !more {
-            break;
-        }
-        let line = record.position().map_or(0, line_of);
-        table.push(line, record.iter())?;
     }
-    let mut table = table.finish()?;
-    table.encoding = encoding.name().to_owned();
-    table.had_bom = had_bom;
-    table.delimiter = Some(delimiter);
-    Ok(table)
+}
+
+/// Whether a record has no value in any cell.
+fn is_blank<'c>(mut cells: impl Iterator<Item = &'c str>) -> bool {
+    cells.all(|c| clean_cell(c).is_empty())
 }
 
 fn cell_text(cell: &Data) -> String {
@@ -311,8 +430,6 @@ struct TableBuilder {
     headers: Option<Vec<String>>,
     rows: Rows,
     blank_rows: usize,
-    /// Room for the rows of a text of `text_len` bytes and `lines` lines.
-    size_hint: (usize, usize),
 }
 
 impl TableBuilder {
@@ -321,13 +438,12 @@ impl TableBuilder {
         line: usize,
         cells: impl Iterator<Item = &'c str> + Clone,
     ) -> Result<(), String> {
-        let blank = cells.clone().all(|c| clean_cell(c).is_empty());
+        let blank = is_blank(cells.clone());
         match &self.headers {
             None if blank => {}
             None => {
                 let headers = unique_headers(cells);
                 self.rows = Rows::new(headers.len());
-                self.rows.reserve(self.size_hint.0, self.size_hint.1);
                 self.headers = Some(headers);
             }
             Some(_) if blank => self.blank_rows += 1,

@@ -38,6 +38,13 @@ impl Rows {
         self.lines.reserve(rows);
     }
 
+    /// Removes every row, keeping the room they took.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.lines.clear();
+    }
+
     /// Rows from owned cells (for tests and small tables); each row is
     /// padded or cut to `width`.
     pub fn from_cells(width: usize, rows: impl IntoIterator<Item = (usize, Vec<String>)>) -> Self {

@@ -2,6 +2,8 @@
 //! emails, consent words, dates in ISO, US and European forms, numbers with
 //! decimal commas, country names, and the damage spreadsheets do.
 
+use std::borrow::Cow;
+
 use chrono::{NaiveDate, NaiveDateTime, TimeZone as _};
 use chrono_tz::Tz;
 
@@ -56,21 +58,42 @@ pub fn is_valid_email(email: &str) -> bool {
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return false;
     }
-    let labels: Vec<&str> = domain.split('.').collect();
-    labels.len() >= 2
-        && labels
-            .iter()
-            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'))
-        && labels
-            .last()
-            .is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic))
+    let mut labels = 0;
+    let mut last = "";
+    for label in domain.split('.') {
+        if label.is_empty() || label.starts_with('-') || label.ends_with('-') {
+            return false;
+        }
+        labels += 1;
+        last = label;
+    }
+    labels >= 2 && last.chars().count() >= 2 && last.chars().all(char::is_alphabetic)
+}
+
+/// `value` trimmed and lower-cased, with `-` and `_` read as spaces, for
+/// matching against a list of words. Short ASCII values (nearly every
+/// cell) are folded into `buf` without allocating.
+fn fold_word<'b>(value: &str, buf: &'b mut [u8; 24]) -> Cow<'b, str> {
+    let value = value.trim();
+    if value.len() > buf.len() || !value.is_ascii() {
+        return Cow::Owned(value.to_lowercase().replace(['-', '_'], " "));
+    }
+    let folded = &mut buf[..value.len()];
+    for (out, b) in folded.iter_mut().zip(value.bytes()) {
+        *out = match b {
+            b'-' | b'_' => b' ',
+            b => b.to_ascii_lowercase(),
+        };
+    }
+    // ASCII in, ASCII out.
+    Cow::Borrowed(std::str::from_utf8(folded).unwrap_or_default())
 }
 
 /// Reads a consent cell: yes/no, true/false, 1/0, subscribed, unsubscribed,
 /// cleaned, opted in/out and a few more. Blank is `None` ("no information").
 pub fn parse_consent(value: &str) -> Result<Option<Consent>, String> {
-    let folded = value.trim().to_lowercase().replace(['-', '_'], " ");
-    Ok(Some(match folded.as_str() {
+    let mut buf = [0; 24];
+    Ok(Some(match &*fold_word(value, &mut buf) {
         "" => return Ok(None),
         "yes" | "y" | "true" | "1" | "subscribed" | "subscribe" | "opted in" | "opt in"
         | "optin" | "granted" | "ja" | "oui" | "si" | "sí" | "x" | "confirmed" => {
@@ -92,7 +115,8 @@ pub fn parse_consent(value: &str) -> Result<Option<Consent>, String> {
 
 /// Reads a boolean cell (`true`/`false`, `yes`/`no`, `1`/`0`).
 pub fn parse_bool(value: &str) -> Option<bool> {
-    match value.trim().to_lowercase().as_str() {
+    let mut buf = [0; 24];
+    match &*fold_word(value, &mut buf) {
         "true" | "yes" | "y" | "1" | "ja" | "oui" | "wahr" => Some(true),
         "false" | "no" | "n" | "0" | "nein" | "non" | "falsch" => Some(false),
         _ => None,
@@ -452,6 +476,16 @@ const COUNTRIES: &[(&str, &[&str])] = &[
 
 /// The ISO 3166-1 alpha-2 code of a country name or code, if recognised.
 pub fn country_code(value: &str) -> Option<&'static str> {
+    let value = value.trim();
+    if value.len() == 2 {
+        // Most files write codes already.
+        let code = COUNTRIES
+            .iter()
+            .find(|(code, _)| code.eq_ignore_ascii_case(value));
+        if let Some((code, _)) = code {
+            return Some(code);
+        }
+    }
     let folded: String = value
         .trim()
         .to_lowercase()
@@ -527,7 +561,14 @@ mod tests {
         check("cleaned", Some(Consent::Unsubscribed));
         check("unsubscribed", Some(Consent::Unsubscribed));
         check("", None);
+        // Folded without allocating when short and ASCII, with it otherwise.
+        check("  Opted-In ", Some(Consent::Subscribed));
+        check("OPT_OUT", Some(Consent::Unsubscribed));
+        check("Sí", Some(Consent::Subscribed));
+        check("never subscribed", Some(Consent::Unknown));
         assert!(parse_consent("maybe").is_err());
+        assert!(parse_consent("not a consent word at all, far too long").is_err());
+        assert_eq!(parse_bool(" WAHR "), Some(true));
     }
 
     #[test]
@@ -597,6 +638,8 @@ mod tests {
         assert_eq!(country_code("U.S.A."), Some("US"));
         assert_eq!(country_code("Deutschland"), Some("DE"));
         assert_eq!(country_code("gb"), Some("GB"));
+        assert_eq!(country_code(" de "), Some("DE"));
+        assert_eq!(country_code("UK"), Some("GB"));
         assert_eq!(country_code("Atlantis"), None);
     }
 }

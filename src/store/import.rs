@@ -87,6 +87,20 @@ pub struct ImportTx<'a> {
     identities: Identities,
     /// The statement inserting [`INSERT_BATCH`] contacts, once written.
     batch_sql: Option<std::rc::Rc<str>>,
+    /// The text fields (bits by position in [`ContactField::TEXT`]) that
+    /// inserts name; the others are left NULL without binding anything.
+    /// Widened when a new contact has another.
+    insert_fields: u16,
+}
+
+/// Every text field, as [`ImportTx::insert_fields`] bits.
+const ALL_TEXT_FIELDS: u16 = (1 << ContactField::TEXT.len()) - 1;
+
+fn text_field_bit(field: ContactField) -> u16 {
+    ContactField::TEXT
+        .iter()
+        .position(|f| *f == field)
+        .map_or(0, |i| 1 << i)
 }
 
 /// How an import finds contacts by email key and customer ID.
@@ -264,6 +278,7 @@ impl Store {
             campaign_ids: HashMap::new(),
             identities: Identities::Indexed,
             batch_sql: None,
+            insert_fields: ALL_TEXT_FIELDS,
         })
     }
 
@@ -452,7 +467,7 @@ impl ImportTx<'_> {
 
     /// Prepares for inserting about `rows` contacts: a large import into a
     /// workspace that is not much larger switches to bulk loading (see
-    /// [`Identities::Bulk`]).
+    /// [`Identities::Bulk`]). Call [`ImportTx::expect_fields`] first.
     pub fn expect_contacts(&mut self, rows: usize) -> Result<()> {
         if matches!(self.identities, Identities::Bulk { .. }) {
             return Ok(());
@@ -460,8 +475,9 @@ impl ImportTx<'_> {
         let Some(existing) = loads_in_bulk(&self.tx, rows)? else {
             return Ok(());
         };
+        // New contacts' emails are not kept (see `insert_many`).
         let mut by_email =
-            foldhash::HashMap::with_capacity_and_hasher(rows + existing, Default::default());
+            foldhash::HashMap::with_capacity_and_hasher(existing, Default::default());
         let mut by_customer = foldhash::HashMap::default();
         {
             let mut stmt = self
@@ -478,12 +494,17 @@ impl ImportTx<'_> {
                 }
             }
         }
+        // The customer-ID index leaves out contacts without one: when the
+        // new contacts have none, it gets nothing from them and can stay.
+        let keep_customer_index =
+            self.insert_fields & text_field_bit(ContactField::CustomerId) == 0;
         let indexes: Vec<(String, String)> = {
             let mut stmt = self.tx.prepare(
                 "SELECT name, sql FROM sqlite_schema \
-                 WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL",
+                 WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL \
+                 AND NOT (?1 AND name = 'contacts_customer_id')",
             )?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            stmt.query_map([keep_customer_index], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?
         };
         self.tx
@@ -717,19 +738,54 @@ impl ImportTx<'_> {
         Ok(first)
     }
 
+    /// Names the text fields new contacts will have (the file's mapped
+    /// fields), so that inserts bind only those. A contact with another
+    /// field is still inserted whole.
+    pub fn expect_fields(&mut self, fields: impl IntoIterator<Item = ContactField>) {
+        let mask = fields.into_iter().map(text_field_bit).fold(0, |m, b| m | b);
+        if mask != self.insert_fields {
+            self.insert_fields = mask;
+            self.batch_sql = None;
+        }
+    }
+
     /// Inserts `rows` with one statement and returns the first one's id.
     /// SQLite gives rows of one INSERT consecutive ids when it picks them.
     fn insert_statement(&mut self, rows: &[(&ContactValues, Option<&str>)]) -> Result<ContactId> {
-        let columns = "(email, customer_id, first_name, last_name, phone, company, city, region, \
-             country, postal_code, birthday, language, time_zone, email_key, created_at, \
-             updated_at, consent_status, consent_changed_at, consent_source, import_run_id)";
-        const WIDTH: usize = 20;
+        let needed = rows
+            .iter()
+            .flat_map(|(values, _)| &values.fields)
+            .fold(self.insert_fields, |m, (field, _)| {
+                m | text_field_bit(*field)
+            });
+        if needed != self.insert_fields {
+            self.insert_fields = needed;
+            self.batch_sql = None;
+        }
+        let slots: Vec<usize> = (0..ContactField::TEXT.len())
+            .filter(|i| needed & (1 << i) != 0)
+            .collect();
+        let width = slots.len() + 7;
         let sql = match (rows.len(), &self.batch_sql) {
             (INSERT_BATCH, Some(sql)) => sql.clone(),
             (n, _) => {
-                let one = format!("({})", ["?"; WIDTH].join(", "));
+                let columns: Vec<&str> = slots
+                    .iter()
+                    .map(|&i| ContactField::TEXT[i].name())
+                    .chain([
+                        "email_key",
+                        "created_at",
+                        "updated_at",
+                        "consent_status",
+                        "consent_changed_at",
+                        "consent_source",
+                        "import_run_id",
+                    ])
+                    .collect();
+                let one = format!("({})", vec!["?"; width].join(", "));
                 let sql: std::rc::Rc<str> = format!(
-                    "INSERT INTO contacts {columns} VALUES {}",
+                    "INSERT INTO contacts ({}) VALUES {}",
+                    columns.join(", "),
                     vec![one; n].join(", ")
                 )
                 .into();
@@ -758,11 +814,11 @@ impl ImportTx<'_> {
             };
             let (consent, consent_at) = values.consent.unwrap_or((Consent::Unknown, self.now));
             let has_consent = values.consent.is_some();
-            let at = r * WIDTH;
-            for (i, value) in fields.iter().enumerate() {
-                stmt.raw_bind_parameter(at + i + 1, value)?;
+            let at = r * width;
+            for (i, &slot) in slots.iter().enumerate() {
+                stmt.raw_bind_parameter(at + i + 1, fields[slot])?;
             }
-            let n = fields.len();
+            let n = slots.len();
             stmt.raw_bind_parameter(at + n + 1, email_key)?;
             stmt.raw_bind_parameter(at + n + 2, values.created_at.unwrap_or(self.now))?;
             stmt.raw_bind_parameter(at + n + 3, self.now)?;

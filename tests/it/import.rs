@@ -826,6 +826,129 @@ fn large_imports_load_in_bulk_with_the_same_rules() {
     assert_eq!(journal, "wal");
 }
 
+/// A file longer than the rows read before the import starts: the rest is
+/// read as the import goes, with the same counts, lines and repeats.
+#[test]
+fn long_files_read_as_they_import_count_lines_and_repeats_alike() {
+    for line_end in ["\n", "\r\n", "\r"] {
+        let mut ws = workspace();
+        let mut text = format!("Email,First Name,Consent{line_end}");
+        let mut line = 1;
+        let mut push = |row: &str, text: &mut String| {
+            text.push_str(row);
+            text.push_str(line_end);
+            line += 1;
+            line
+        };
+        let mut bad_line = 0;
+        let mut repeat_line = 0;
+        for i in 0..3_000 {
+            push(&format!("p{i}@example.com,P{i},yes"), &mut text);
+            if i == 1_500 {
+                push(",,", &mut text);
+                push("", &mut text);
+            }
+            if i == 2_000 {
+                bad_line = push("not-an-email,X,yes", &mut text);
+            }
+            if i == 2_800 {
+                // The same person as the file's fourth row, far past it.
+                repeat_line = push("P3@Example.COM,Again,no", &mut text);
+            }
+        }
+        let path = fixture(&ws, "long.csv", text.as_bytes());
+        let (summary, rejects) = import_with(&mut ws, &path, &options()).expect("imports");
+        assert_adds_up(&summary);
+        assert_eq!(
+            (
+                summary.rows,
+                summary.inserted,
+                summary.rejected,
+                summary.duplicates_in_file,
+                summary.blank_rows
+            ),
+            // The empty line is no record at all; the one of empty cells
+            // is a blank row.
+            (3_002, 3_000, 1, 1, 1),
+            "{line_end:?}"
+        );
+        let lines: Vec<(usize, &str)> = rejects
+            .iter()
+            .map(|r| (r.line, r.reason.as_str()))
+            .collect();
+        assert_eq!(lines[0].0, bad_line, "{line_end:?}");
+        assert!(lines[0].1.contains("not a valid email"), "{lines:?}");
+        assert_eq!(
+            lines[1],
+            (repeat_line, "duplicate of line 5"),
+            "{line_end:?}"
+        );
+        assert_eq!(rejects[1].cells, ["P3@Example.COM", "Again", "no"]);
+        let all = rows(&ws);
+        assert_eq!(all.len(), 3_000);
+        assert_eq!(
+            by_email(&all, "p2999@example.com").first_name.as_deref(),
+            Some("P2999")
+        );
+    }
+}
+
+/// What needs a whole column (a custom field's type, the order of a date
+/// column's days and months) still sees values far down a long file.
+#[test]
+fn long_files_infer_types_and_date_orders_from_every_row() {
+    let mut ws = workspace();
+    let mut text = String::from("Email,Loyalty Points,Birthday\n");
+    for i in 0..2_000 {
+        // Points only from row 1,500; days past 12 only at row 1,800.
+        let points = if i >= 1_500 {
+            format!("{i}")
+        } else {
+            String::new()
+        };
+        let birthday = if i == 1_800 {
+            "25/12/1990"
+        } else {
+            "03/04/1990"
+        };
+        text.push_str(&format!("p{i}@example.com,{points},{birthday}\n"));
+    }
+    let path = fixture(&ws, "late.csv", text.as_bytes());
+    let summary = import_file(&mut ws, &path);
+    assert_eq!(summary.inserted, 2_000);
+    assert_eq!(summary.custom_fields_created, ["Loyalty Points"]);
+    let all = rows(&ws);
+    let late = by_email(&all, "p1999@example.com");
+    assert_eq!(custom(&ws, late, "Loyalty Points").as_deref(), Some("1999"));
+    // Day first, as row 1,800 shows: 3 April.
+    assert_eq!(late.birthday.as_deref(), Some("1990-04-03"));
+}
+
+/// A large import of contacts without customer IDs keeps the customer-ID
+/// index (it gets nothing from them), which still finds contacts after.
+#[test]
+fn bulk_imports_without_customer_ids_keep_that_index() {
+    let mut ws = workspace();
+    let first = fixture(
+        &ws,
+        "first.csv",
+        b"email,customer id\nann@example.com,C-1\n",
+    );
+    import_file(&mut ws, &first);
+    let indexes = contact_indexes(&ws);
+    let mut text = String::from("email,first name\n");
+    for i in 0..25_000 {
+        text.push_str(&format!("p{i}@example.com,P{i}\n"));
+    }
+    let path = fixture(&ws, "many.csv", text.as_bytes());
+    assert_eq!(import_file(&mut ws, &path).inserted, 25_000);
+    assert_eq!(contact_indexes(&ws), indexes);
+    let again = fixture(&ws, "again.csv", b"email,customer id\nbo@example.com,C-1\n");
+    let summary = import_file(&mut ws, &again);
+    assert_eq!((summary.inserted, summary.updated), (0, 1));
+    assert_eq!(ws.store.counts().expect("counts").contacts, 25_001);
+}
+
 #[test]
 fn cancelled_import_changes_nothing() {
     let mut ws = workspace();

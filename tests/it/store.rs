@@ -331,3 +331,46 @@ fn save_copy_writes_a_complete_standalone_file_or_nothing() {
     assert!(!cancelled.exists());
     assert!(!shop.dir.path().join("cancelled.tailor.partial").exists());
 }
+
+#[test]
+fn inserts_keep_fields_beyond_the_ones_announced() {
+    use tailor::domain::ContactField;
+    use tailor::store::ContactValues;
+    let mut store = Store::open_in_memory(&WorkspaceSettings::new("T", "UTC")).expect("store");
+    let mut import = store
+        .begin_import("contacts", "t.csv", "{}", 1)
+        .expect("begin");
+    // Announced: email and first name; the second contact also has a company.
+    import.expect_fields([ContactField::Email, ContactField::FirstName]);
+    let values = |email: &str, company: Option<&str>| ContactValues {
+        fields: [
+            (ContactField::Email, email),
+            (ContactField::FirstName, "Jo"),
+        ]
+        .into_iter()
+        .chain(company.map(|c| (ContactField::Company, c)))
+        .map(|(f, v)| (f, v.to_owned()))
+        .collect(),
+        ..ContactValues::default()
+    };
+    let (a, b) = (
+        values("a@example.com", None),
+        values("b@example.com", Some("Acme")),
+    );
+    import
+        .insert_many(&[(&a, None), (&b, None)])
+        .expect("inserts");
+    import.commit("{}", false).expect("commit");
+    let ids = store.contact_ids(&ContactQuery::default()).expect("ids");
+    let rows = store.contact_rows(&ids).expect("rows");
+    let company = |email: &str| {
+        rows.iter()
+            .find(|r| r.email.as_deref() == Some(email))
+            .map(|r| (r.first_name.clone(), r.company.clone()))
+    };
+    assert_eq!(company("a@example.com"), Some((Some("Jo".into()), None)));
+    assert_eq!(
+        company("b@example.com"),
+        Some((Some("Jo".into()), Some("Acme".into())))
+    );
+}
