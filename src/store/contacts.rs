@@ -320,7 +320,10 @@ impl Store {
             return Ok(None);
         };
         let (consent_changed_at, consent_source) = self.conn.query_row(
-            "SELECT consent_changed_at, consent_source FROM contacts WHERE id = ?1",
+            &format!(
+                "SELECT consent_changed_at, {} FROM contacts WHERE id = ?1",
+                super::CONSENT_SOURCE
+            ),
             [id.0],
             |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<String>>(1)?)),
         )?;

@@ -270,6 +270,7 @@ impl Store {
         Ok(ImportTx {
             tx,
             run,
+            // As `CONSENT_SOURCE` names it for the contacts this adds.
             source: format!("import of {file_name}"),
             now,
             tag_ids,
@@ -676,13 +677,14 @@ impl ImportTx<'_> {
     /// state is kept on its row only, so before the first change that state
     /// is written to the history too; call this before updating the row.
     fn record_consent(&mut self, contact: ContactId, consent: Consent, at: i64) -> Result<()> {
-        let mut stmt = self.tx.prepare_cached(
+        let mut stmt = self.tx.prepare_cached(&format!(
             "INSERT INTO consent_history (contact_id, status, changed_at, source, import_run_id) \
-             SELECT id, consent_status, consent_changed_at, coalesce(consent_source, 'import'), \
+             SELECT id, consent_status, consent_changed_at, coalesce({}, 'import'), \
                     import_run_id \
              FROM contacts WHERE id = ?1 AND consent_changed_at IS NOT NULL \
              AND NOT EXISTS (SELECT 1 FROM consent_history WHERE contact_id = ?1)",
-        )?;
+            super::CONSENT_SOURCE
+        ))?;
         stmt.execute([contact.0])?;
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO consent_history (contact_id, status, changed_at, source, import_run_id) \
@@ -765,7 +767,7 @@ impl ImportTx<'_> {
         let slots: Vec<usize> = (0..ContactField::TEXT.len())
             .filter(|i| needed & (1 << i) != 0)
             .collect();
-        let width = slots.len() + 7;
+        let width = slots.len() + 6;
         let sql = match (rows.len(), &self.batch_sql) {
             (INSERT_BATCH, Some(sql)) => sql.clone(),
             (n, _) => {
@@ -778,7 +780,6 @@ impl ImportTx<'_> {
                         "updated_at",
                         "consent_status",
                         "consent_changed_at",
-                        "consent_source",
                         "import_run_id",
                     ])
                     .collect();
@@ -824,8 +825,7 @@ impl ImportTx<'_> {
             stmt.raw_bind_parameter(at + n + 3, self.now)?;
             stmt.raw_bind_parameter(at + n + 4, consent.as_str())?;
             stmt.raw_bind_parameter(at + n + 5, has_consent.then_some(consent_at))?;
-            stmt.raw_bind_parameter(at + n + 6, has_consent.then_some(self.source.as_str()))?;
-            stmt.raw_bind_parameter(at + n + 7, self.run.0)?;
+            stmt.raw_bind_parameter(at + n + 6, self.run.0)?;
         }
         stmt.raw_execute()?;
         drop(stmt);

@@ -106,6 +106,14 @@ impl Interrupter {
 /// The page cache per connection, in KiB (SQLite's negative `cache_size`).
 const CACHE_KIB: i64 = -32_000;
 
+/// A contact's consent source, as SQL over `contacts`. An import leaves
+/// `consent_source` blank on the contacts it adds (a million copies of
+/// its name made large imports slower), and the source is then the import
+/// that added the contact, named as `ImportTx` names its source.
+const CONSENT_SOURCE: &str = "coalesce(consent_source, \
+     (SELECT 'import of ' || file_name FROM import_runs \
+      WHERE import_runs.id = contacts.import_run_id))";
+
 /// How long a statement waits for another connection's write to finish.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 /// The page cache while a bulk import writes: large enough that its dirty

@@ -710,6 +710,16 @@ fn consent_history_keeps_the_first_state_and_every_change() {
         detail.consent_history.iter().map(|c| c.status).collect()
     };
     assert_eq!(history(&ws), [Consent::Subscribed]);
+    let source = |ws: &Workspace| {
+        let detail = ws
+            .store
+            .contact_detail(id)
+            .expect("detail")
+            .expect("exists");
+        detail.consent_history.last().map(|c| c.source.clone())
+    };
+    // The import that added the contact is its consent's source.
+    assert_eq!(source(&ws).as_deref(), Some("import of first.csv"));
 
     let second = fixture(&ws, "second.csv", b"email,consent\na@example.com,no\n");
     let summary = import_file(&mut ws, &second);
@@ -726,6 +736,7 @@ fn consent_history_keeps_the_first_state_and_every_change() {
         .undo_import(tailor::domain::ImportRunId(summary.run_id))
         .expect("undo");
     assert_eq!(history(&ws), [Consent::Subscribed]);
+    assert_eq!(source(&ws).as_deref(), Some("import of first.csv"));
 }
 
 /// The contacts table's indexes, by name.
