@@ -195,6 +195,20 @@ pub fn suggest(headers: &[String], rows: &Rows) -> Vec<(String, EventTarget)> {
     headers.iter().cloned().zip(targets).collect()
 }
 
+/// The column an events mapping (`roles`, one per column) still lacks
+/// besides the contact's identity: the time, then the kind of event unless
+/// every row's kind is given (`kind_given`).
+pub fn missing_column(roles: &[EventTarget], kind_given: bool) -> Option<&'static str> {
+    let has = |column| roles.contains(&EventTarget::Event { column });
+    if !has(EventColumn::OccurredAt) {
+        Some("the time of each event")
+    } else if !kind_given && !has(EventColumn::Kind) {
+        Some("the kind of event (or give the kind of every row, e.g. email_click)")
+    } else {
+        None
+    }
+}
+
 /// Imports events from `path`; the summary's `inserted` counts new events
 /// and `unchanged` those already present.
 pub fn import_events(
@@ -216,16 +230,9 @@ pub fn import_events(
             headers: table.headers.clone(),
         });
     }
-    let has = |column| roles.contains(&EventTarget::Event { column });
-    if !has(EventColumn::OccurredAt) {
+    if let Some(what) = missing_column(&roles, options.kind.is_some()) {
         return Err(ImportError::MissingColumn {
-            what: "the time of each event".to_owned(),
-            headers: table.headers.clone(),
-        });
-    }
-    if options.kind.is_none() && !has(EventColumn::Kind) {
-        return Err(ImportError::MissingColumn {
-            what: "the kind of event (or give the kind of every row, e.g. email_click)".to_owned(),
+            what: what.to_owned(),
             headers: table.headers.clone(),
         });
     }
@@ -372,5 +379,17 @@ mod tests {
         assert_eq!(normalize_kind("click"), "email_click");
         assert_eq!(normalize_kind("Page View"), "page_view");
         assert_eq!(normalize_kind("webinar_attended"), "webinar_attended");
+    }
+
+    #[test]
+    fn names_the_missing_time_then_kind() {
+        let event = |column| EventTarget::Event { column };
+        assert_eq!(
+            missing_column(&[event(EventColumn::Kind)], false),
+            Some("the time of each event")
+        );
+        let timed = [event(EventColumn::OccurredAt), EventTarget::Skip];
+        assert!(missing_column(&timed, false).is_some_and(|w| w.starts_with("the kind")));
+        assert_eq!(missing_column(&timed, true), None);
     }
 }

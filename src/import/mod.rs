@@ -674,9 +674,7 @@ fn import_contacts_tx(
                 .any(|c| target_reads_dates(&c.target))
     });
     if needs_every_row && let Some(mut records) = rest.take() {
-        records
-            .read_rows(&mut table.rows, usize::MAX)
-            .map_err(read_error)?;
+        records.read_rest(&mut table.rows).map_err(read_error)?;
         table.blank_rows = records.blank_rows();
     }
     let mapping = by_name
@@ -1134,6 +1132,23 @@ impl ImportPreview {
             ImportKind::Contacts => self.mapping.has_identity(),
             ImportKind::Orders => self.orders.iter().any(|(_, t)| t.is_identity()),
             ImportKind::Events => self.events.iter().any(|(_, t)| t.is_identity()),
+        }
+    }
+
+    /// The column an orders or events mapping still lacks besides the
+    /// identity (as the importer would report it), with the kind of every
+    /// event taken as given: the wizard asks for it when no column has it.
+    pub fn missing_column(&self) -> Option<&'static str> {
+        match self.kind {
+            ImportKind::Contacts => None,
+            ImportKind::Orders => {
+                let targets: Vec<_> = self.orders.iter().map(|(_, t)| t.clone()).collect();
+                orders::missing_column(&targets)
+            }
+            ImportKind::Events => {
+                let roles: Vec<_> = self.events.iter().map(|(_, t)| *t).collect();
+                events::missing_column(&roles, true)
+            }
         }
     }
 

@@ -500,6 +500,19 @@ pub struct OrderImportSummary {
     pub contacts_created: u64,
 }
 
+/// The column an orders mapping (`targets`, one per column) still lacks
+/// besides the contact's identity: the order reference, then the date.
+pub fn missing_column(targets: &[OrderTarget]) -> Option<&'static str> {
+    let has = |column| targets.contains(&OrderTarget::Order { column });
+    if !has(OrderColumn::Reference) {
+        Some("an order reference (order number, invoice or ID)")
+    } else if !has(OrderColumn::OrderedAt) {
+        Some("an order date")
+    } else {
+        None
+    }
+}
+
 /// Imports orders from `path`. One transaction; derived metrics are
 /// refreshed when it commits.
 pub fn import_orders(
@@ -516,20 +529,9 @@ pub fn import_orders(
         .clone()
         .unwrap_or_else(|| suggest(&table.headers, &table.rows));
     let targets = super::targets_by_header(&table.headers, &mapping, OrderTarget::Skip)?;
-    let has = |target: &OrderTarget| targets.contains(target);
-    if !has(&OrderTarget::Order {
-        column: OrderColumn::Reference,
-    }) {
+    if let Some(what) = missing_column(&targets) {
         return Err(ImportError::MissingColumn {
-            what: "an order reference (order number, invoice or ID)".to_owned(),
-            headers: table.headers.clone(),
-        });
-    }
-    if !has(&OrderTarget::Order {
-        column: OrderColumn::OrderedAt,
-    }) {
-        return Err(ImportError::MissingColumn {
-            what: "an order date".to_owned(),
+            what: what.to_owned(),
             headers: table.headers.clone(),
         });
     }
@@ -674,4 +676,31 @@ pub fn import_orders(
     import.commit(&summary_json, true)?;
     progress.report(1.0, "Done");
     Ok((summary, rejects, table.headers))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_the_missing_reference_then_date() {
+        let order = |column| OrderTarget::Order { column };
+        let email = OrderTarget::Contact {
+            field: ContactField::Email,
+        };
+        assert_eq!(
+            missing_column(&[email.clone(), order(OrderColumn::OrderedAt)]),
+            Some("an order reference (order number, invoice or ID)")
+        );
+        assert_eq!(
+            missing_column(&[email.clone(), order(OrderColumn::Reference)]),
+            Some("an order date")
+        );
+        let complete = [
+            email,
+            order(OrderColumn::Reference),
+            order(OrderColumn::OrderedAt),
+        ];
+        assert_eq!(missing_column(&complete), None);
+    }
 }

@@ -224,9 +224,10 @@ impl Text<'_> {
         let mut records = Records::new(self)?;
         let mut rows = Rows::new(records.headers.len());
         if head == usize::MAX {
-            rows.reserve(self.text.len(), records.rows_estimate);
+            records.read_rest(&mut rows)?;
+        } else {
+            records.read_rows(&mut rows, head)?;
         }
-        records.read_rows(&mut rows, head)?;
         let table = SourceTable {
             kind: FileKind::Text,
             encoding: self.encoding.name().to_owned(),
@@ -325,6 +326,13 @@ impl<'t> Records<'t> {
             added += 1;
         }
         Ok(added)
+    }
+
+    /// Appends every remaining row to `rows`, making room for them first.
+    pub fn read_rest(&mut self, rows: &mut Rows) -> Result<(), String> {
+        rows.reserve(self.bytes.len(), self.rows_estimate);
+        self.read_rows(rows, usize::MAX)?;
+        Ok(())
     }
 
     fn next_record(&mut self) -> Result<bool, String> {

@@ -10,9 +10,9 @@ use super::widgets::{format_count, muted_ui, section_ui};
 use crate::command::{Command, FileAction};
 use crate::domain::time::{format_instant, parse_time_zone};
 use crate::domain::{ContactField, FieldKind, WorkspaceSummary};
-use crate::import::events::{EventColumn, EventTarget};
+use crate::import::events::EventTarget;
 use crate::import::mapping::Target;
-use crate::import::orders::{self, OrderColumn, OrderTarget};
+use crate::import::orders::{self, OrderTarget};
 use crate::import::read::FileKind;
 use crate::import::values::DateOrder;
 use crate::import::{DuplicatePolicy, ImportKind, ImportPreview};
@@ -536,31 +536,7 @@ fn mapping_step_ui(ui: &mut Ui, wizard: &ImportWizard, out: &mut Vec<Command>) {
                     }
                 });
         });
-    let missing = match wizard.kind {
-        ImportKind::Contacts => None,
-        ImportKind::Orders => {
-            let has = |column| {
-                preview
-                    .orders
-                    .iter()
-                    .any(|(_, t)| *t == OrderTarget::Order { column })
-            };
-            if !has(OrderColumn::Reference) {
-                Some("Map a column to order reference: order lines are grouped by it")
-            } else if !has(OrderColumn::OrderedAt) {
-                Some("Map a column to order date")
-            } else {
-                None
-            }
-        }
-        ImportKind::Events => {
-            let time = EventTarget::Event {
-                column: EventColumn::OccurredAt,
-            };
-            (!preview.events.iter().any(|(_, t)| *t == time))
-                .then_some("Map a column to event time")
-        }
-    };
+    let missing = preview.missing_column();
     let color = theme::danger(ui.visuals());
     if !has_identity {
         ui.label(
@@ -569,7 +545,7 @@ fn mapping_step_ui(ui: &mut Ui, wizard: &ImportWizard, out: &mut Vec<Command>) {
         );
     }
     if let Some(missing) = missing {
-        ui.label(RichText::new(missing).color(color));
+        ui.label(RichText::new(format!("Map a column to {missing}")).color(color));
     }
     nav_ui(
         ui,

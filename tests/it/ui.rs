@@ -347,7 +347,7 @@ fn import_wizard_imports_orders_and_updates_the_metrics() {
     harness.run_steps(6);
     // Orders are mapped by their headers; "Beleg" means nothing to the
     // suggestions, so the user maps it to the order reference.
-    harness.get_by_label("Map a column to order reference: order lines are grouped by it");
+    harness.get_by_label("Map a column to an order reference (order number, invoice or ID)");
     harness
         .get_by_role_and_label(Role::ComboBox, "Beleg")
         .click();
