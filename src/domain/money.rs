@@ -26,6 +26,14 @@ pub fn group_thousands(n: u64) -> String {
     out
 }
 
+/// `n` rows, grouped in thousands: "1 row", "1,200 rows".
+pub fn rows(n: u64) -> String {
+    match n {
+        1 => "1 row".to_owned(),
+        n => format!("{} rows", group_thousands(n)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +48,8 @@ mod tests {
         check(123_456_789, "1,234,567.89");
         assert_eq!(group_thousands(999), "999");
         assert_eq!(group_thousands(1_000_000), "1,000,000");
+        assert_eq!(rows(1), "1 row");
+        assert_eq!(rows(0), "0 rows");
+        assert_eq!(rows(1_200), "1,200 rows");
     }
 }

@@ -70,6 +70,16 @@ impl OrderColumn {
                 "transactionid",
                 "chargeid",
                 "paymentid",
+                // German, French, Spanish exports.
+                "bestellnummer",
+                "bestellnr",
+                "auftragsnummer",
+                "rechnungsnummer",
+                "numérodecommande",
+                "numerodecommande",
+                "numérocommande",
+                "númerodepedido",
+                "numerodepedido",
             ],
             Self::OrderedAt => &[
                 "orderdate",
@@ -84,6 +94,12 @@ impl OrderColumn {
                 "paidat",
                 "paiddate",
                 "created",
+                "bestelldatum",
+                "rechnungsdatum",
+                "datum",
+                "datedecommande",
+                "fechadepedido",
+                "fecha",
             ],
             Self::Total => &[
                 "total",
@@ -92,8 +108,24 @@ impl OrderColumn {
                 "totalprice",
                 "totalamount",
                 "amount",
+                "gesamtbetrag",
+                "gesamtsumme",
+                "betrag",
+                "summe",
+                "montanttotal",
+                "montant",
+                "importetotal",
+                "importe",
             ],
-            Self::Currency => &["currency", "ordercurrency", "currencycode"],
+            Self::Currency => &[
+                "currency",
+                "ordercurrency",
+                "currencycode",
+                "währung",
+                "waehrung",
+                "devise",
+                "moneda",
+            ],
             Self::Status => &["financialstatus", "status", "paymentstatus", "orderstatus"],
             Self::Sku => &[
                 "lineitemsku",
@@ -103,6 +135,8 @@ impl OrderColumn {
                 "productcode",
                 "itemsku",
                 "variantsku",
+                "artikelnummer",
+                "artikelnr",
             ],
             Self::Product => &[
                 "lineitemname",
@@ -112,10 +146,48 @@ impl OrderColumn {
                 "itemname",
                 "item",
                 "producttitle",
+                "artikelname",
+                "artikel",
+                "produktname",
+                "produkt",
+                "bezeichnung",
+                "produit",
+                "article",
+                "producto",
             ],
-            Self::Category => &["category", "productcategory", "producttype", "subcategory"],
-            Self::Quantity => &["lineitemquantity", "quantity", "qty", "itemquantity"],
-            Self::UnitPrice => &["lineitemprice", "unitprice", "price", "itemprice"],
+            Self::Category => &[
+                "category",
+                "productcategory",
+                "producttype",
+                "subcategory",
+                "kategorie",
+                "catégorie",
+                "categoría",
+                "categoria",
+            ],
+            Self::Quantity => &[
+                "lineitemquantity",
+                "quantity",
+                "qty",
+                "itemquantity",
+                "menge",
+                "anzahl",
+                "quantité",
+                "cantidad",
+            ],
+            Self::UnitPrice => &[
+                "lineitemprice",
+                "unitprice",
+                "price",
+                "itemprice",
+                "einzelpreis",
+                "stückpreis",
+                "preis",
+                "prixunitaire",
+                "prix",
+                "preciounitario",
+                "precio",
+            ],
             Self::LineTotal => &[
                 "itemtotal",
                 "linetotal",
@@ -681,6 +753,64 @@ pub fn import_orders(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn german_and_french_headers_map_to_order_columns() {
+        let order = |column| OrderTarget::Order { column };
+        for (headers, expected) in [
+            (
+                [
+                    "Bestellnummer",
+                    "Datum",
+                    "E-Mail",
+                    "Artikel",
+                    "Menge",
+                    "Preis",
+                ],
+                [
+                    order(OrderColumn::Reference),
+                    order(OrderColumn::OrderedAt),
+                    OrderTarget::Contact {
+                        field: ContactField::Email,
+                    },
+                    order(OrderColumn::Product),
+                    order(OrderColumn::Quantity),
+                    order(OrderColumn::UnitPrice),
+                ],
+            ),
+            (
+                [
+                    "Numéro de commande",
+                    "Date de commande",
+                    "Courriel",
+                    "Produit",
+                    "Quantité",
+                    "Prix unitaire",
+                ],
+                [
+                    order(OrderColumn::Reference),
+                    order(OrderColumn::OrderedAt),
+                    OrderTarget::Contact {
+                        field: ContactField::Email,
+                    },
+                    order(OrderColumn::Product),
+                    order(OrderColumn::Quantity),
+                    order(OrderColumn::UnitPrice),
+                ],
+            ),
+        ] {
+            let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+            let row: Vec<String> = ["1001", "2026-05-01", "a@b.de", "Tee", "2", "3,50"]
+                .map(str::to_owned)
+                .to_vec();
+            let rows = Rows::from_cells(6, [(2, row)]);
+            let targets: Vec<OrderTarget> = suggest(&headers, &rows)
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect();
+            assert_eq!(targets, expected, "{headers:?}");
+        }
+    }
 
     #[test]
     fn names_the_missing_reference_then_date() {

@@ -530,7 +530,11 @@ pub fn spawn_write_rejects(
         let event = match written {
             Ok(n) => Event::Notice {
                 is_error: false,
-                text: format!("Saved {n} rows to {}", path.display()),
+                text: format!(
+                    "Saved {} to {}",
+                    crate::domain::money::rows(n as u64),
+                    path.display()
+                ),
             },
             Err(e) => Event::Notice {
                 is_error: true,

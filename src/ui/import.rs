@@ -8,6 +8,7 @@ use egui::{RichText, Ui};
 use super::theme;
 use super::widgets::{format_count, muted_ui, section_ui};
 use crate::command::{Command, FileAction};
+use crate::domain::money::rows;
 use crate::domain::time::{format_instant, parse_time_zone};
 use crate::domain::{ContactField, FieldKind, WorkspaceSummary};
 use crate::import::events::EventTarget;
@@ -198,8 +199,8 @@ fn history_ui(ui: &mut Ui, workspace: &WorkspaceSummary, busy: bool, out: &mut V
                                 ui.label(format_instant(run.started_at, tz));
                                 ui.label(format!("{} · {}", run.kind, run.file_name));
                                 let mut counts = format!(
-                                    "{} rows: {} new, {} updated, {} rejected",
-                                    format_count(run.rows as usize),
+                                    "{}: {} new, {} updated, {} rejected",
+                                    rows(run.rows),
                                     format_count(run.inserted as usize),
                                     format_count(run.updated as usize),
                                     format_count(run.rejected as usize)
@@ -232,9 +233,9 @@ fn history_ui(ui: &mut Ui, workspace: &WorkspaceSummary, busy: bool, out: &mut V
                                 if run.saved_rejects > 0 {
                                     let button =
                                         ui.button("Save rejected rows…").on_hover_text(format!(
-                                            "Write the {} rows this import turned away, with \
+                                            "Write the {} this import turned away, with \
                                              their line and reason, to a CSV file",
-                                            format_count(run.saved_rejects as usize)
+                                            rows(run.saved_rejects.max(0) as u64)
                                         ));
                                     if button.clicked() {
                                         out.push(Command::PickFile(FileAction::SaveRunRejects(
@@ -272,8 +273,8 @@ fn preview_step_ui(ui: &mut Ui, wizard: &ImportWizard, out: &mut Vec<Command>) {
         muted_ui(
             ui,
             format!(
-                "{} rows{}",
-                format_count(preview.n_rows),
+                "{}{}",
+                rows(preview.n_rows as u64),
                 match preview.blank_rows {
                     0 => String::new(),
                     n => format!(", {n} blank rows skipped"),
@@ -667,7 +668,7 @@ fn options_step_ui(ui: &mut Ui, wizard: &ImportWizard, out: &mut Vec<Command>) {
     }
     error_ui(ui, wizard);
     let ready = !needs_order || wizard.date_order.is_some();
-    let label = format!("Import {} rows", format_count(preview.n_rows));
+    let label = format!("Import {}", rows(preview.n_rows as u64));
     nav_ui(
         ui,
         Some(ImportStep::Mapping),
@@ -747,14 +748,15 @@ fn done_step_ui(ui: &mut Ui, wizard: &ImportWizard, out: &mut Vec<Command>) {
         });
     }
     if !outcome.rejects.is_empty() {
-        egui::CollapsingHeader::new(format!("{} rows not imported", outcome.rejects.len())).show(
-            ui,
-            |ui| {
-                for reject in outcome.rejects.iter().take(50) {
-                    ui.label(format!("Line {}: {}", reject.line, reject.reason));
-                }
-            },
-        );
+        egui::CollapsingHeader::new(format!(
+            "{} not imported",
+            rows(outcome.rejects.len() as u64)
+        ))
+        .show(ui, |ui| {
+            for reject in outcome.rejects.iter().take(50) {
+                ui.label(format!("Line {}: {}", reject.line, reject.reason));
+            }
+        });
     }
     ui.add_space(theme::BLOCK_GAP);
     ui.horizontal(|ui| {

@@ -625,7 +625,7 @@ fn import_history_undoes_the_newest_import() {
     let written = harness.state_mut().wait_until(WAIT, |s| {
         s.notice
             .as_ref()
-            .is_some_and(|n| n.text.starts_with("Saved 1 rows"))
+            .is_some_and(|n| n.text.starts_with("Saved 1 row to"))
     });
     assert!(written, "{:?}", harness.state().state().notice);
     let text = std::fs::read_to_string(&saved).expect("rejects file");
