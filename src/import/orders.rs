@@ -757,53 +757,37 @@ mod tests {
     #[test]
     fn german_and_french_headers_map_to_order_columns() {
         let order = |column| OrderTarget::Order { column };
-        for (headers, expected) in [
-            (
-                [
-                    "Bestellnummer",
-                    "Datum",
-                    "E-Mail",
-                    "Artikel",
-                    "Menge",
-                    "Preis",
-                ],
-                [
-                    order(OrderColumn::Reference),
-                    order(OrderColumn::OrderedAt),
-                    OrderTarget::Contact {
-                        field: ContactField::Email,
-                    },
-                    order(OrderColumn::Product),
-                    order(OrderColumn::Quantity),
-                    order(OrderColumn::UnitPrice),
-                ],
-            ),
-            (
-                [
-                    "Numéro de commande",
-                    "Date de commande",
-                    "Courriel",
-                    "Produit",
-                    "Quantité",
-                    "Prix unitaire",
-                ],
-                [
-                    order(OrderColumn::Reference),
-                    order(OrderColumn::OrderedAt),
-                    OrderTarget::Contact {
-                        field: ContactField::Email,
-                    },
-                    order(OrderColumn::Product),
-                    order(OrderColumn::Quantity),
-                    order(OrderColumn::UnitPrice),
-                ],
-            ),
+        let expected = [
+            order(OrderColumn::Reference),
+            order(OrderColumn::OrderedAt),
+            OrderTarget::Contact {
+                field: ContactField::Email,
+            },
+            order(OrderColumn::Product),
+            order(OrderColumn::Quantity),
+            order(OrderColumn::UnitPrice),
+        ];
+        for headers in [
+            [
+                "Bestellnummer",
+                "Datum",
+                "E-Mail",
+                "Artikel",
+                "Menge",
+                "Preis",
+            ],
+            [
+                "Numéro de commande",
+                "Date de commande",
+                "Courriel",
+                "Produit",
+                "Quantité",
+                "Prix unitaire",
+            ],
         ] {
-            let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-            let row: Vec<String> = ["1001", "2026-05-01", "a@b.de", "Tee", "2", "3,50"]
-                .map(str::to_owned)
-                .to_vec();
-            let rows = Rows::from_cells(6, [(2, row)]);
+            let headers: Vec<String> = headers.map(str::to_owned).to_vec();
+            let row = ["1001", "2026-05-01", "a@b.de", "Tee", "2", "3,50"].map(str::to_owned);
+            let rows = Rows::from_cells(6, [(2, row.to_vec())]);
             let targets: Vec<OrderTarget> = suggest(&headers, &rows)
                 .into_iter()
                 .map(|(_, t)| t)
