@@ -175,6 +175,9 @@ pub enum Target {
     /// A time of opting out (Mailchimp's `UNSUB_TIME`, `CLEAN_TIME`): a value
     /// means unsubscribed.
     OptOutTime,
+    /// A time of opting in (Mailchimp's `CONFIRM_TIME`): when a contact the
+    /// file marks subscribed gave consent. Alone it means nothing.
+    OptInTime,
     /// Tags, separated by commas or semicolons.
     Tags,
     /// A typed custom field of this name.
@@ -193,6 +196,7 @@ impl Target {
             Self::FullName => "full name (split)".to_owned(),
             Self::Consent => "email consent".to_owned(),
             Self::OptOutTime => "unsubscribed at".to_owned(),
+            Self::OptInTime => "subscribed at".to_owned(),
             Self::Tags => "tags".to_owned(),
             Self::Custom { name, kind } => format!("custom {} ({})", name, kind.as_str()),
         }
@@ -299,6 +303,15 @@ const OPT_OUT_HEADERS: &[&str] = &[
     "optouttime",
 ];
 
+/// Header names (folded) of the time consent was given.
+const OPT_IN_HEADERS: &[&str] = &[
+    "confirmtime",
+    "optindate",
+    "optedinat",
+    "consentdate",
+    "consentgivenat",
+];
+
 /// Header names of a full name to split.
 const FULL_NAME_HEADERS: &[&str] = &[
     "name",
@@ -396,6 +409,8 @@ fn targets_by_name(headers: &[String]) -> (Vec<Option<Target>>, Vec<String>) {
             }
         } else if OPT_OUT_HEADERS.contains(&fold_str) {
             Some(Target::OptOutTime)
+        } else if OPT_IN_HEADERS.contains(&fold_str) {
+            Some(Target::OptInTime)
         } else if FULL_NAME_HEADERS.contains(&fold_str) {
             Some(if has_names {
                 Target::Skip

@@ -185,6 +185,7 @@ enum Action {
     FullName,
     Consent,
     OptOutTime,
+    OptInTime,
     Tags,
     Custom(CustomFieldId, FieldKind),
 }
@@ -195,6 +196,7 @@ impl Action {
             self,
             Self::Field(ContactField::Birthday | ContactField::CreatedAt)
                 | Self::OptOutTime
+                | Self::OptInTime
                 | Self::Custom(_, FieldKind::Date)
         )
     }
@@ -404,6 +406,7 @@ fn parse_row(plan: &Plan, row: Row<'_>) -> Result<(ParsedRow, Identity), String>
     let mut full_name = None;
     let mut consent_word = None;
     let mut opted_out_at = None;
+    let mut opted_in_at = None;
     let mut damaged_customer_id = None;
     for (i, action) in plan.actions.iter().enumerate() {
         let value = values::clean_cell(row.cell(i));
@@ -456,6 +459,13 @@ fn parse_row(plan: &Plan, row: Row<'_>) -> Result<(ParsedRow, Identity), String>
                     .map(|d| d.instant(plan.tz));
                 opted_out_at = Some(at);
             }
+            Action::OptInTime => match values::parse_date(value, plan.date_orders[i]) {
+                Ok(date) => opted_in_at = Some(date.instant(plan.tz)),
+                Err(e) => warnings.push(format!(
+                    "line {line}: {column} {value:?} is no time ({e}); consent given counts \
+                     from the import"
+                )),
+            },
             Action::Tags => values.tags.extend(split_tags(value)),
             Action::Custom(field, kind) => {
                 let parsed = match kind {
@@ -488,11 +498,16 @@ fn parse_row(plan: &Plan, row: Row<'_>) -> Result<(ParsedRow, Identity), String>
                 .extend(last.map(|v| (ContactField::LastName, v)));
         }
     }
-    // An opt-out time outranks any other consent information.
+    // An opt-out time outranks any other consent information; an opt-in
+    // time dates a subscription the file states.
+    let dated = |consent| match (consent, opted_in_at) {
+        (Consent::Subscribed, Some(at)) => (consent, at),
+        _ => (consent, plan.now),
+    };
     values.consent = match (opted_out_at, consent_word) {
         (Some(at), _) => Some((Consent::Unsubscribed, at.unwrap_or(plan.now))),
-        (None, Some(consent)) => Some((consent, plan.now)),
-        (None, None) => plan.file_consent.map(|consent| (consent, plan.now)),
+        (None, Some(consent)) => Some(dated(consent)),
+        (None, None) => plan.file_consent.map(dated),
     };
     let email_key = values.field(ContactField::Email).map(values::email_key);
     let identity = if let Some(key) = &email_key {
@@ -714,6 +729,7 @@ fn import_contacts_tx(
             Target::FullName => Action::FullName,
             Target::Consent => Action::Consent,
             Target::OptOutTime => Action::OptOutTime,
+            Target::OptInTime => Action::OptInTime,
             Target::Tags => Action::Tags,
             Target::Custom { name, kind } => {
                 let (id, kind, created) = import.ensure_custom_field(&name, kind)?;
@@ -1169,6 +1185,7 @@ fn target_reads_dates(target: &Target) -> bool {
         Target::Field {
             field: ContactField::Birthday | ContactField::CreatedAt
         } | Target::OptOutTime
+            | Target::OptInTime
             | Target::Custom {
                 kind: FieldKind::Date,
                 ..

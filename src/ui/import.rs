@@ -413,6 +413,7 @@ fn target_choices(column: &str) -> Vec<Target> {
         Target::FullName,
         Target::Consent,
         Target::OptOutTime,
+        Target::OptInTime,
         Target::Tags,
     ]);
     choices.extend(

@@ -213,7 +213,91 @@ fn mailchimp_exports_set_consent_by_file() {
                 .flat_map(|r| &r.first_name)
                 .all(|n| n.trim() == n)
         );
+        // Consent is dated by the file: subscriptions by their confirmation
+        // (the same time as the opt-in here), unsubscribes by theirs.
+        let first = &all[0];
+        let id = ws
+            .store
+            .contact_by_email(first.email.as_deref().unwrap_or_default())
+            .expect("lookup")
+            .expect("imported");
+        let detail = ws
+            .store
+            .contact_detail(id)
+            .expect("detail")
+            .expect("exists");
+        let given = detail.consent_history.last().map(|c| c.changed_at);
+        if consent == Consent::Subscribed {
+            assert_eq!(given, Some(first.created_at), "{file}");
+            assert!(
+                summary
+                    .custom_fields_created
+                    .iter()
+                    .all(|f| f != "CONFIRM_TIME")
+            );
+        } else {
+            assert!(
+                given.is_some_and(|at| at > first.created_at),
+                "{file}: {given:?}"
+            );
+        }
     }
+}
+
+/// A column with the time consent was given dates the subscriptions the
+/// file states, and nothing else.
+#[test]
+fn opt_in_times_date_subscriptions_only() {
+    let mut ws = workspace();
+    let path = fixture(
+        &ws,
+        "optin.csv",
+        b"email,consent,consent date\n\
+          yes@example.com,yes,2024-03-01 08:00\n\
+          no@example.com,no,2024-03-01 08:00\n\
+          odd@example.com,yes,soon\n\
+          none@example.com,,2024-03-01 08:00\n",
+    );
+    let summary = import_file(&mut ws, &path);
+    assert_eq!(
+        summary.mapping[2],
+        ("consent date".into(), "subscribed at".into())
+    );
+    assert!(
+        summary.warnings.iter().any(|w| w.contains("\"soon\"")),
+        "{:?}",
+        summary.warnings
+    );
+    let given = |email: &str| {
+        let id = ws
+            .store
+            .contact_by_email(email)
+            .expect("lookup")
+            .expect("imported");
+        let detail = ws
+            .store
+            .contact_detail(id)
+            .expect("detail")
+            .expect("exists");
+        (
+            detail.row.consent,
+            detail.consent_history.last().map(|c| c.changed_at),
+        )
+    };
+    let march_first = given("yes@example.com").1.expect("dated");
+    assert_eq!(given("yes@example.com").0, Some(Consent::Subscribed));
+    assert!(march_first < 1_780_000_000, "{march_first}");
+    // An unsubscribe, or a subscription whose time is unreadable, counts
+    // from the import; without a consent word the time says nothing.
+    assert_eq!(
+        given("no@example.com"),
+        (Some(Consent::Unsubscribed), Some(1_780_000_000))
+    );
+    assert_eq!(
+        given("odd@example.com"),
+        (Some(Consent::Subscribed), Some(1_780_000_000))
+    );
+    assert_eq!(given("none@example.com").1, None);
 }
 
 #[test]
