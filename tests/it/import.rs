@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use tailor::domain::{
-    Consent, ContactColumn, ContactQuery, ContactRow, SortSpec, WorkspaceSettings,
+    Consent, ContactColumn, ContactDetail, ContactQuery, ContactRow, SortSpec, WorkspaceSettings,
 };
 use tailor::import::values::DateOrder;
 use tailor::import::{self, ContactImportOptions, DuplicatePolicy, ImportError, ImportSummary};
@@ -109,6 +109,19 @@ fn custom(ws: &Workspace, row: &ContactRow, field: &str) -> Option<String> {
         .iter()
         .find(|(f, _)| *f == id)
         .map(|(_, v)| v.display())
+}
+
+/// Everything about the contact with this email.
+fn detail_of(ws: &Workspace, email: &str) -> ContactDetail {
+    let id = ws
+        .store
+        .contact_by_email(email)
+        .expect("lookup")
+        .unwrap_or_else(|| panic!("no contact {email}"));
+    ws.store
+        .contact_detail(id)
+        .expect("detail")
+        .expect("exists")
 }
 
 // ---------------------------------------------------------------- real files
@@ -216,16 +229,7 @@ fn mailchimp_exports_set_consent_by_file() {
         // Consent is dated by the file: subscriptions by their confirmation
         // (the same time as the opt-in here), unsubscribes by theirs.
         let first = &all[0];
-        let id = ws
-            .store
-            .contact_by_email(first.email.as_deref().unwrap_or_default())
-            .expect("lookup")
-            .expect("imported");
-        let detail = ws
-            .store
-            .contact_detail(id)
-            .expect("detail")
-            .expect("exists");
+        let detail = detail_of(&ws, first.email.as_deref().unwrap_or_default());
         let given = detail.consent_history.last().map(|c| c.changed_at);
         if consent == Consent::Subscribed {
             assert_eq!(given, Some(first.created_at), "{file}");
@@ -269,16 +273,7 @@ fn opt_in_times_date_subscriptions_only() {
         summary.warnings
     );
     let given = |email: &str| {
-        let id = ws
-            .store
-            .contact_by_email(email)
-            .expect("lookup")
-            .expect("imported");
-        let detail = ws
-            .store
-            .contact_detail(id)
-            .expect("detail")
-            .expect("exists");
+        let detail = detail_of(&ws, email);
         (
             detail.row.consent,
             detail.consent_history.last().map(|c| c.changed_at),
@@ -780,26 +775,13 @@ fn consent_history_keeps_the_first_state_and_every_change() {
     let mut ws = workspace();
     let first = fixture(&ws, "first.csv", b"email,consent\na@example.com,yes\n");
     import_file(&mut ws, &first);
-    let id = ws
-        .store
-        .contact_by_email("a@example.com")
-        .expect("lookup")
-        .expect("imported");
     let history = |ws: &Workspace| -> Vec<Consent> {
-        let detail = ws
-            .store
-            .contact_detail(id)
-            .expect("detail")
-            .expect("exists");
+        let detail = detail_of(ws, "a@example.com");
         detail.consent_history.iter().map(|c| c.status).collect()
     };
     assert_eq!(history(&ws), [Consent::Subscribed]);
     let source = |ws: &Workspace| {
-        let detail = ws
-            .store
-            .contact_detail(id)
-            .expect("detail")
-            .expect("exists");
+        let detail = detail_of(ws, "a@example.com");
         detail.consent_history.last().map(|c| c.source.clone())
     };
     // The import that added the contact is its consent's source.
@@ -808,11 +790,7 @@ fn consent_history_keeps_the_first_state_and_every_change() {
     let second = fixture(&ws, "second.csv", b"email,consent\na@example.com,no\n");
     let summary = import_file(&mut ws, &second);
     assert_eq!(history(&ws), [Consent::Unsubscribed, Consent::Subscribed]);
-    let detail = ws
-        .store
-        .contact_detail(id)
-        .expect("detail")
-        .expect("exists");
+    let detail = detail_of(&ws, "a@example.com");
     assert!(detail.consent_history[1].source.contains("first.csv"));
     assert!(detail.consent_history[0].source.contains("second.csv"));
 
