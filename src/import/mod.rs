@@ -694,7 +694,8 @@ fn import_contacts_tx(
     }
     let mapping = by_name
         .unwrap_or_else(|| mapping::suggest(&table.headers, &table.rows, options.skip_unmapped));
-    // Rows still to read are about as many as the text has lines left.
+    // How many rows there are: those read, or about as many as the text
+    // has lines while it is still being read.
     let rows_estimate = match &rest {
         Some(records) if !records.is_done() => records.rows_estimate().max(table.rows.len()),
         _ => table.rows.len(),

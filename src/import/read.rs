@@ -280,7 +280,10 @@ impl<'t> Records<'t> {
             lines: lone_cr.then(|| LineIndex::new(&text.text)),
             headers: Vec::new(),
             blank_rows: 0,
-            rows_estimate: bytes.iter().filter(|&&b| b == b'\n').count() + 1,
+            rows_estimate: {
+                let line_end = if lone_cr { b'\r' } else { b'\n' };
+                bytes.iter().filter(|&&b| b == line_end).count() + 1
+            },
             done: false,
         };
         while records.next_record()? {
@@ -290,11 +293,6 @@ impl<'t> Records<'t> {
             }
         }
         Err("the file is empty".to_owned())
-    }
-
-    /// The header's column names.
-    pub fn headers(&self) -> &[String] {
-        &self.headers
     }
 
     /// About how many rows the text has, counting its lines.
