@@ -562,10 +562,7 @@ impl TailorApp {
             }
             FileAction::OpenWorkspace => self.open(path),
             FileAction::NewWorkspace => {
-                let name = path.file_stem().map_or_else(
-                    || "Workspace".to_owned(),
-                    |s| s.to_string_lossy().into_owned(),
-                );
+                let name = WorkspaceSettings::name_for(&path);
                 self.state.opening = Some(path.clone());
                 let settings = WorkspaceSettings::new(&name, &system_time_zone());
                 self.worker.send(Request::Create { path, settings });

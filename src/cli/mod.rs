@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::demo::{self, DemoError, DemoOptions};
+use crate::domain::WorkspaceSettings;
 use crate::domain::money::group_thousands;
 use crate::domain::segment::{Segment, parse_segment, read_back};
 use crate::domain::time::system_time_zone;
@@ -20,7 +21,7 @@ use crate::import::read::ReadOptions;
 use crate::import::values::DateOrder;
 use crate::import::{self, ContactImportOptions, DuplicatePolicy};
 use crate::jobs::{CancelToken, NoProgress};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// Tailor: an offline campaign studio. With no command, opens the studio.
 #[derive(Debug, Parser)]
@@ -39,6 +40,8 @@ pub enum CliCommand {
         #[arg(long, value_name = "PATH")]
         workspace: Option<PathBuf>,
     },
+    /// Create an empty workspace to import customers into
+    New(NewArgs),
     /// Write a demo coffee-and-tea shop workspace
     Demo(DemoArgs),
     /// Show a workspace's schema version and row counts
@@ -230,6 +233,23 @@ pub struct DemoArgs {
     pub json: bool,
 }
 
+/// Arguments of `tailor new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Where to write the new workspace (must not exist)
+    #[arg(long, value_name = "PATH")]
+    pub workspace: PathBuf,
+    /// The workspace's name; defaults to the file's name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// IANA time zone of the workspace; defaults to the system's
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+    /// Print the new workspace's settings as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Arguments of `tailor info`.
 #[derive(Debug, Args)]
 pub struct InfoArgs {
@@ -243,8 +263,9 @@ pub struct InfoArgs {
 
 /// Runs a headless command.
 pub fn run(command: CliCommand) -> anyhow::Result<()> {
-    match command {
+    let result = match command {
         CliCommand::Gui { .. } => bail!("the studio is started by main, not the CLI"),
+        CliCommand::New(args) => new_cmd(&args),
         CliCommand::Demo(args) => demo_cmd(&args),
         CliCommand::Info(args) => info_cmd(&args),
         CliCommand::Import(ImportCommand::Contacts(args)) => import_contacts_cmd(&args),
@@ -261,14 +282,51 @@ pub fn run(command: CliCommand) -> anyhow::Result<()> {
             println!("Wrote {n} contacts to {}", out.display());
             Ok(())
         }
-    }
+    };
+    // A command on a workspace that is not there says how to make one.
+    result.map_err(|e| match e.downcast_ref::<StoreError>() {
+        Some(StoreError::NotFound { path }) => anyhow::anyhow!(
+            "{e} (create one with `tailor new --workspace {}`)",
+            path.display()
+        ),
+        _ => e,
+    })
 }
 
-fn demo_cmd(args: &DemoArgs) -> anyhow::Result<()> {
-    let time_zone = args.time_zone.clone().unwrap_or_else(system_time_zone);
+/// The time zone given, or the system's; an unknown one is an error.
+fn time_zone_arg(given: Option<&str>) -> anyhow::Result<String> {
+    let time_zone = given.map_or_else(system_time_zone, str::to_owned);
     if time_zone.parse::<chrono_tz::Tz>().is_err() {
         bail!("--time-zone: unknown IANA time zone {time_zone:?}");
     }
+    Ok(time_zone)
+}
+
+fn new_cmd(args: &NewArgs) -> anyhow::Result<()> {
+    let time_zone = time_zone_arg(args.time_zone.as_deref())?;
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| WorkspaceSettings::name_for(&args.workspace));
+    Store::create(&args.workspace, &WorkspaceSettings::new(&name, &time_zone))?;
+    if args.json {
+        let json = serde_json::json!({
+            "path": args.workspace,
+            "name": name,
+            "time_zone": time_zone,
+        });
+        println!("{json}");
+    } else {
+        println!(
+            "Created {name} ({}), time zone {time_zone}",
+            args.workspace.display()
+        );
+    }
+    Ok(())
+}
+
+fn demo_cmd(args: &DemoArgs) -> anyhow::Result<()> {
+    let time_zone = time_zone_arg(args.time_zone.as_deref())?;
     let options = DemoOptions {
         n_contacts: args.contacts,
         seed: args.seed,

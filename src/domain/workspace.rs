@@ -34,6 +34,15 @@ impl WorkspaceSettings {
             as_of: None,
         }
     }
+
+    /// The name a new workspace at `path` gets unless given one: its
+    /// file's name without the extension.
+    pub fn name_for(path: &std::path::Path) -> String {
+        path.file_stem().map_or_else(
+            || "Workspace".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        )
+    }
 }
 
 /// Row counts of the main tables.

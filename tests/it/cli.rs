@@ -27,6 +27,17 @@ fn demo(path: &std::path::Path, n: u32) {
     );
 }
 
+/// `tailor info --json` of the workspace at `path`.
+fn info(path: &std::path::Path) -> serde_json::Value {
+    json(
+        &tailor()
+            .args(["info", "--json", "--workspace"])
+            .arg(path)
+            .output()
+            .expect("runs"),
+    )
+}
+
 fn json(output: &std::process::Output) -> serde_json::Value {
     assert!(
         output.status.success(),
@@ -58,13 +69,7 @@ fn demo_then_info_report_the_same_counts() {
             .expect("runs"),
     );
     assert_eq!(demo["contacts"], 250);
-    let info = json(
-        &tailor()
-            .args(["info", "--json", "--workspace"])
-            .arg(&path)
-            .output()
-            .expect("runs"),
-    );
+    let info = info(&path);
     for key in ["contacts", "orders", "order_items", "events"] {
         assert_eq!(info["counts"][key], demo[key], "{key}");
     }
@@ -225,13 +230,7 @@ fn killing_an_import_midway_leaves_the_workspace_as_it_was() {
         .expect("count");
     assert_eq!(runs, 0, "no trace of the killed import");
     drop(conn);
-    let info = json(
-        &tailor()
-            .args(["info", "--json", "--workspace"])
-            .arg(&workspace)
-            .output()
-            .expect("runs"),
-    );
+    let info = info(&workspace);
     assert_eq!(info["counts"]["contacts"], 100);
 }
 
@@ -405,4 +404,74 @@ fn segment_count_save_list_and_export() {
         stderr.contains("conditions[0].field") && stderr.contains("shoe_size"),
         "{stderr}"
     );
+}
+
+#[test]
+fn new_makes_an_empty_workspace_to_import_into() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("shop.tailor");
+    let list = dir.path().join("list.csv");
+    std::fs::write(&list, "Email,First Name\nann@example.com,Ann\n").expect("write");
+
+    // Importing into a workspace that is not there says how to make one.
+    let missing = tailor()
+        .args(["import", "contacts"])
+        .arg(&list)
+        .arg("--workspace")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("no such workspace file"), "{stderr}");
+    assert!(stderr.contains("tailor new --workspace"), "{stderr}");
+
+    let created = json(
+        &tailor()
+            .args([
+                "new",
+                "--time-zone",
+                "Europe/Berlin",
+                "--json",
+                "--workspace",
+            ])
+            .arg(&path)
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(created["name"], "shop");
+    assert_eq!(created["time_zone"], "Europe/Berlin");
+    let info = info(&path);
+    assert_eq!(info["counts"]["contacts"], 0);
+    assert_eq!(info["time_zone"], "Europe/Berlin");
+    let imported = json(
+        &tailor()
+            .args(["import", "contacts", "--json", "--workspace"])
+            .arg(&path)
+            .arg(&list)
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(imported["inserted"], 1);
+
+    // Never over an existing file, and never with an unknown time zone.
+    for args in [vec!["new"], vec!["new", "--time-zone", "Mars/Olympus"]] {
+        let refused = tailor()
+            .args(&args)
+            .arg("--workspace")
+            .arg(dir.path().join(if args.len() == 1 {
+                "shop.tailor"
+            } else {
+                "b.tailor"
+            }))
+            .output()
+            .expect("runs");
+        assert!(!refused.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            stderr.contains("already exists") || stderr.contains("unknown IANA time zone"),
+            "{stderr}"
+        );
+    }
+    assert!(!dir.path().join("b.tailor").exists());
 }
