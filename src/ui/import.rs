@@ -486,7 +486,15 @@ fn mapping_step_ui(ui: &mut Ui, wizard: &ImportWizard, out: &mut Vec<Command>) {
                             .map(|s| s.join(" · "))
                             .unwrap_or_default();
                         let examples = RichText::new(examples).color(theme::muted(ui.visuals()));
-                        ui.add_sized([280.0, 18.0], egui::Label::new(examples).truncate());
+                        // Left-aligned in a fixed width, cut with an ellipsis.
+                        ui.allocate_ui_with_layout(
+                            egui::vec2(280.0, 18.0),
+                            egui::Layout::left_to_right(egui::Align::Center),
+                            |ui| {
+                                ui.set_min_width(280.0);
+                                ui.add(egui::Label::new(examples).truncate());
+                            },
+                        );
                         match wizard.kind {
                             ImportKind::Contacts => {
                                 let current = preview
