@@ -253,7 +253,8 @@ pub struct Records<'t> {
     headers: Vec<String>,
     /// Blank records so far, which are not rows.
     blank_rows: usize,
-    /// About how many rows the text has (its line count).
+    /// About how many rows the text has: its lines after the header's
+    /// (exact unless values hold line breaks or lines are blank).
     rows_estimate: usize,
     done: bool,
 }
@@ -282,20 +283,27 @@ impl<'t> Records<'t> {
             blank_rows: 0,
             rows_estimate: {
                 let line_end = if lone_cr { b'\r' } else { b'\n' };
-                bytes.iter().filter(|&&b| b == line_end).count() + 1
+                let ends = bytes.iter().filter(|&&b| b == line_end).count();
+                ends + usize::from(bytes.last().is_some_and(|&b| b != line_end))
             },
             done: false,
         };
         while records.next_record()? {
             if !is_blank(records.record.iter()) {
                 records.headers = unique_headers(records.record.iter());
+                // The lines after the header's.
+                let header_line = records
+                    .record
+                    .position()
+                    .map_or(1, |pos| records.line_of(pos));
+                records.rows_estimate = records.rows_estimate.saturating_sub(header_line);
                 return Ok(records);
             }
         }
         Err("the file is empty".to_owned())
     }
 
-    /// About how many rows the text has, counting its lines.
+    /// About how many rows the text has: its lines after the header's.
     pub fn rows_estimate(&self) -> usize {
         self.rows_estimate
     }
@@ -554,6 +562,23 @@ mod tests {
         }
         let table = read(b"e,n\n\"multi\nline\",x\nb,y\n");
         assert_eq!(table.rows.get(1).line(), 4);
+    }
+
+    #[test]
+    fn estimates_rows_by_the_lines_after_the_header() {
+        for (text, rows) in [
+            ("a,b\n1,2\n3,4\n", 2),
+            ("a,b\r\n1,2\r\n3,4", 2),
+            ("\n\na,b\n1,2\n", 1),
+            ("a\r1\r2\r3\r", 3),
+            ("a,b\n", 0),
+        ] {
+            let decoded = decode_text(text.as_bytes(), &ReadOptions::default())
+                .expect("decodes")
+                .expect("text");
+            let (_, records) = decoded.read(0).expect("reads");
+            assert_eq!(records.rows_estimate(), rows, "{text:?}");
+        }
     }
 
     #[test]
