@@ -452,7 +452,10 @@ pub fn spawn_import(
                 Ok((summary, orders, rejects, headers)) => {
                     let message = format!(
                         "Imported {}: {} inserted, {} updated, {} rejected",
-                        summary.file, summary.inserted, summary.updated, summary.rejected
+                        summary.file,
+                        group_thousands(summary.inserted),
+                        group_thousands(summary.updated),
+                        group_thousands(summary.rejected)
                     );
                     events.send(Event::ImportFinished(Box::new(ImportOutcome {
                         summary,
@@ -491,7 +494,9 @@ pub fn spawn_undo_import(
                 .undo_import(run)
                 .map_err(|e| JobError::Failed(format!("{e:#}")))?;
             Ok(format!(
-                "Undid the import: removed {removed} contacts and restored {restored}"
+                "Undid the import: removed {} contacts and restored {}",
+                group_thousands(removed),
+                group_thousands(restored)
             ))
         },
     )
