@@ -378,6 +378,15 @@ impl Feed<'_> {
     }
 }
 
+/// Reads the rest of a text still being read into `table`.
+fn read_rest(table: &mut SourceTable, rest: &mut Option<read::Records<'_>>) -> Result<(), String> {
+    if let Some(mut records) = rest.take() {
+        records.read_rest(&mut table.rows)?;
+        table.blank_rows = records.blank_rows();
+    }
+    Ok(())
+}
+
 /// Inserts the new contacts waiting in `pending` (indexes into `chunk`).
 fn insert_pending(
     import: &mut ImportTx<'_>,
@@ -661,9 +670,9 @@ fn import_contacts_tx(
     let bytes = read::read_file(path)?;
     let text = read::decode_text(&bytes, &options.read).map_err(read_error)?;
     // Of a text file, the header and the first rows are read now and the
-    // rest while the import runs, on the parsing thread, unless the mapping
-    // needs every value first (to infer a custom field's type or the order
-    // of a column's dates).
+    // rest while the import runs, on the parsing thread, unless something
+    // needs every value first: the mapping (to infer a custom field's type)
+    // or, below, the order of a date column's days and months.
     let (mut table, mut rest) = match &text {
         Some(text) => {
             let (table, rest) = text.read(HEAD_ROWS).map_err(read_error)?;
@@ -678,22 +687,13 @@ fn import_contacts_tx(
         Some(mapping) => Some(mapping.clone()),
         None => mapping::suggest_by_name(&table.headers, options.skip_unmapped),
     };
-    let needs_every_row = by_name.as_ref().is_none_or(|mapping| {
-        let chosen = options
-            .date_order
-            .or(mapping.date_order.map(DateOrder::from));
-        chosen.is_none()
-            && mapping
-                .columns
-                .iter()
-                .any(|c| target_reads_dates(&c.target))
-    });
-    if needs_every_row && let Some(mut records) = rest.take() {
-        records.read_rest(&mut table.rows).map_err(read_error)?;
-        table.blank_rows = records.blank_rows();
-    }
-    let mapping = by_name
-        .unwrap_or_else(|| mapping::suggest(&table.headers, &table.rows, options.skip_unmapped));
+    let mapping = match by_name {
+        Some(mapping) => mapping,
+        None => {
+            read_rest(&mut table, &mut rest).map_err(read_error)?;
+            mapping::suggest(&table.headers, &table.rows, options.skip_unmapped)
+        }
+    };
     // How many rows there are: those read, or about as many as the text
     // has lines while it is still being read.
     let rows_estimate = match &rest {
@@ -746,7 +746,12 @@ fn import_contacts_tx(
     let chosen_order = options
         .date_order
         .or(mapping.date_order.map(DateOrder::from));
+    // A date column's order is decided by every value in it. (The actions
+    // know, not the mapping: an existing custom field keeps its type.)
     let reads_dates: Vec<bool> = actions.iter().map(Action::reads_dates).collect();
+    if chosen_order.is_none() && reads_dates.contains(&true) {
+        read_rest(&mut table, &mut rest).map_err(read_error)?;
+    }
     let date_orders = resolve_date_orders(&table, &reads_dates, chosen_order)?;
     let plan = Plan {
         headers: table.headers.clone(),

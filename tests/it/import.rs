@@ -997,6 +997,68 @@ fn long_files_infer_types_and_date_orders_from_every_row() {
     assert_eq!(late.birthday.as_deref(), Some("1990-04-03"));
 }
 
+/// A mapping may name an existing custom field with another type; the
+/// field's stored type wins, and a date field still has its day/month
+/// order decided by every row of a long file.
+#[test]
+fn long_files_decide_date_order_for_existing_date_fields() {
+    use tailor::domain::FieldKind;
+    use tailor::import::mapping::{ColumnMapping, Mapping, Target};
+    let mut ws = workspace();
+    let first = fixture(
+        &ws,
+        "first.csv",
+        b"email,anniversary\na@example.com,2020-01-05\n",
+    );
+    assert_eq!(
+        import_file(&mut ws, &first).custom_fields_created,
+        ["anniversary"]
+    );
+    let mut text = String::from("email,anniversary\n");
+    for i in 0..2_000 {
+        let day = if i == 1_500 {
+            "25/04/2020"
+        } else {
+            "03/04/2020"
+        };
+        text.push_str(&format!("p{i}@example.com,{day}\n"));
+    }
+    let path = fixture(&ws, "long.csv", text.as_bytes());
+    let column = |column: &str, target| ColumnMapping {
+        column: column.to_owned(),
+        target,
+    };
+    let options = ContactImportOptions {
+        mapping: Some(Mapping {
+            columns: vec![
+                column(
+                    "email",
+                    Target::Field {
+                        field: tailor::domain::ContactField::Email,
+                    },
+                ),
+                column(
+                    "anniversary",
+                    Target::Custom {
+                        name: "anniversary".into(),
+                        kind: FieldKind::Text,
+                    },
+                ),
+            ],
+            ..Mapping::default()
+        }),
+        ..options()
+    };
+    let (summary, _) = import_with(&mut ws, &path, &options).expect("imports");
+    assert_eq!(summary.inserted, 2_000);
+    let all = rows(&ws);
+    let late = by_email(&all, "p1999@example.com");
+    assert_eq!(
+        custom(&ws, late, "anniversary").as_deref(),
+        Some("2020-04-03")
+    );
+}
+
 /// A large import of contacts without customer IDs keeps the customer-ID
 /// index (it gets nothing from them), which still finds contacts after.
 #[test]
