@@ -528,11 +528,12 @@ fn import_contacts_cmd(args: &ContactImportArgs) -> anyhow::Result<()> {
         allow_resubscribe: args.allow_resubscribe,
         now: chrono::Utc::now().timestamp(),
     };
-    if let Some(path) = &file.save_mapping {
-        let (_, mapping) = import::preview(&file.file, &options)?;
-        std::fs::write(path, serde_json::to_string_pretty(&mapping)?)
-            .with_context(|| format!("{}", path.display()))?;
-    }
+    save_mapping(
+        file,
+        &options.read,
+        options.mapping.as_ref(),
+        |headers, rows| import::mapping::suggest(headers, rows, args.skip_unmapped),
+    )?;
     let mut store = Store::open(&file.workspace)?;
     let (summary, rejects, headers) = with_progress(file.json, |progress| {
         import::import_contacts(
@@ -592,8 +593,8 @@ fn import_orders_cmd(file: &FileArgs) -> anyhow::Result<()> {
     )
 }
 
-/// Writes the mapping an orders or events import uses (given, else
-/// suggested from the file) where `--save-mapping` says.
+/// Writes the mapping an import uses (given, else suggested from the
+/// file) where `--save-mapping` says.
 fn save_mapping<T: serde::Serialize>(
     file: &FileArgs,
     read: &import::read::ReadOptions,

@@ -626,19 +626,6 @@ pub(crate) fn is_empty(changes: &ContactValues) -> bool {
         && changes.created_at.is_none()
 }
 
-/// The headers and suggested mapping of a file, for a preview.
-pub fn preview(
-    path: &Path,
-    options: &ContactImportOptions,
-) -> Result<(SourceTable, Mapping), ImportError> {
-    let table = read::read_path(path, &options.read)?;
-    let mapping = match &options.mapping {
-        Some(mapping) => mapping.clone(),
-        None => mapping::suggest(&table.headers, &table.rows, options.skip_unmapped),
-    };
-    Ok((table, mapping))
-}
-
 pub(crate) const MAX_WARNINGS: usize = 100;
 
 /// Imports contacts from `path` into `store`: one transaction, rolled back

@@ -475,3 +475,68 @@ fn new_makes_an_empty_workspace_to_import_into() {
     }
     assert!(!dir.path().join("b.tailor").exists());
 }
+
+#[test]
+fn a_saved_contacts_mapping_is_the_one_used_and_can_be_reused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("shop.tailor");
+    let map = dir.path().join("map.json");
+    let list = dir.path().join("list.csv");
+    std::fs::write(&list, "E-Mail,Vorname,Notiz\nann@example.com,Ann,x\n").expect("write");
+    let status = tailor()
+        .args(["new", "--workspace"])
+        .arg(&path)
+        .status()
+        .expect("runs");
+    assert!(status.success());
+    let imported = json(
+        &tailor()
+            .args([
+                "import",
+                "contacts",
+                "--skip-unmapped",
+                "--json",
+                "--workspace",
+            ])
+            .arg(&path)
+            .arg("--save-mapping")
+            .arg(&map)
+            .arg(&list)
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(imported["inserted"], 1);
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&map).expect("saved")).expect("JSON");
+    let targets: Vec<(&str, &str)> = saved["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .map(|c| {
+            (
+                c["column"].as_str().unwrap_or(""),
+                c["to"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    // Suggested with --skip-unmapped, as the import used it.
+    assert_eq!(
+        targets,
+        [("E-Mail", "field"), ("Vorname", "field"), ("Notiz", "skip")]
+    );
+    // Used again, it maps the same file the same way.
+    let again = json(
+        &tailor()
+            .args(["import", "contacts", "--json", "--workspace"])
+            .arg(&path)
+            .arg("--mapping")
+            .arg(&map)
+            .arg(&list)
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(
+        (again["inserted"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(1))
+    );
+}
