@@ -1092,26 +1092,6 @@ pub struct ImportPreview {
 }
 
 impl ImportPreview {
-    /// How column `index` is imported, in a few words.
-    pub fn describe(&self, index: usize) -> String {
-        let header = self.headers.get(index);
-        match self.kind {
-            ImportKind::Contacts => header
-                .and_then(|h| self.mapping.target(h))
-                .map_or_else(|| Target::Skip.describe(), Target::describe),
-            ImportKind::Orders => orders::describe(
-                self.orders
-                    .get(index)
-                    .map_or(&orders::OrderTarget::Skip, |(_, t)| t),
-            ),
-            ImportKind::Events => self
-                .events
-                .get(index)
-                .map_or(events::EventTarget::Skip, |(_, t)| *t)
-                .describe(),
-        }
-    }
-
     /// Whether column `index` is read as dates.
     pub fn reads_dates(&self, index: usize) -> bool {
         match self.kind {

@@ -360,9 +360,14 @@ fn import_wizard_imports_orders_and_updates_the_metrics() {
         .import
         .as_ref()
         .and_then(|w| w.preview.as_ref())
-        .map(|p| p.describe(0))
+        .and_then(|p| p.orders.first().map(|(_, target)| target.clone()))
         .expect("preview");
-    assert_eq!(mapped, "order reference");
+    assert_eq!(
+        mapped,
+        tailor::import::orders::OrderTarget::Order {
+            column: tailor::import::orders::OrderColumn::Reference
+        }
+    );
     harness.get_by_label("Next").click();
     harness.run_steps(6);
     harness.get_by_label("Import 2 rows").click();
