@@ -217,17 +217,20 @@ impl Store {
     /// the checkpoint). A crash meanwhile rolls back from the journal as
     /// usual. With another connection open (the studio's own), it stays WAL.
     /// Call [`Store::end_bulk_import`] afterwards, however the import ended.
-    pub fn prepare_bulk_import(&mut self, rows: usize) -> Result<bool> {
+    pub fn prepare_bulk_import(&mut self, rows: usize) -> Result<()> {
         if self.path.as_os_str() == ":memory:" || loads_in_bulk(&self.conn, rows)?.is_none() {
-            return Ok(false);
+            return Ok(());
         }
-        // Leaving WAL needs the workspace to ourselves: ask once, don't wait.
+        // Leaving WAL needs the workspace to ourselves: ask once, don't
+        // wait. Refused (busy), the import simply stays on the WAL.
         self.conn.busy_timeout(std::time::Duration::ZERO)?;
-        let mode: rusqlite::Result<String> =
-            self.conn
-                .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0));
+        let _refused = self
+            .conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get::<_, String>(0)
+            });
         self.conn.busy_timeout(super::BUSY_TIMEOUT)?;
-        Ok(mode.is_ok_and(|m| m.eq_ignore_ascii_case("delete")))
+        Ok(())
     }
 
     /// Starts an import of `kind` (`contacts`, `orders`, `events`) from the
